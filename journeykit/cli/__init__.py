@@ -1,0 +1,26 @@
+"""The ``journeykit`` command line (Typer).
+
+Each command group lives in its own module and registers itself on :data:`app`; commands are thin: they
+parse options, call the library, print with rich and write ``--out`` files.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
+from journeykit.cli.app import app
+from journeykit.cli.common import err_console
+from journeykit.errors import JourneykitError
+
+
+def main() -> None:
+    """Entry point: run the app; a journeykit error becomes one line on stderr and exit code 1."""
+    try:
+        app()
+    except JourneykitError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,6 @@
+"""The query backend: Ibis expressions on DuckDB (default) or PySpark."""
+
+from journeykit.engine.backend import Engine, execute_df
+from journeykit.engine.filters import Filters
+
+__all__ = ["Engine", "Filters", "execute_df"]

@@ -1,0 +1,100 @@
+"""The query engine: Ibis on an embedded DuckDB file (default) or on PySpark.
+
+Analytics build unexecuted Ibis expressions on :attr:`Engine.events` / :attr:`Engine.responses` and call
+:meth:`Engine.execute` only at the edge, so the same code runs on both backends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from journeykit.engine import schema
+from journeykit.errors import WorkspaceError
+
+
+class Engine:
+    """A connection to the tables of one workspace.
+
+    Parameters
+    ----------
+    backend : ibis backend
+        A connected Ibis backend.
+    kind : {"duckdb", "spark"}
+        Which backend it is (some analyses pick an exact or approximate form by it).
+    tables : dict, optional
+        Table name -> Ibis table, for backends where the canonical tables are not catalogue tables
+        (Spark reading Parquet).
+    """
+
+    def __init__(self, backend: Any, kind: str, tables: dict[str, ibis.Table] | None = None):
+        self.backend = backend
+        self.kind = kind
+        self._tables = dict(tables or {})
+
+    # ------------------------------------------------------------------------------ constructors
+    @classmethod
+    def duckdb(cls, path: str | Path | None = None, read_only: bool = False) -> "Engine":
+        """Open (creating if needed) a DuckDB database file; ``None`` gives an in-memory database."""
+        kwargs: dict[str, Any] = {"read_only": read_only} if path is not None else {}
+        try:
+            backend = ibis.duckdb.connect(str(path) if path is not None else ":memory:", **kwargs)
+        except Exception as exc:  # duckdb raises IOException etc.; report the file
+            raise WorkspaceError(f"{path}: cannot open the workspace database: {exc}") from None
+        backend.raw_sql("SET TimeZone = 'UTC'")
+        if not read_only:
+            for name in schema.TABLES:
+                backend.raw_sql(schema.duckdb_ddl(name))
+        return cls(backend, "duckdb")
+
+    @classmethod
+    def from_arrow(cls, tables: dict[str, pa.Table]) -> "Engine":
+        """An in-memory DuckDB engine holding the given tables (tests, notebooks)."""
+        eng = cls.duckdb(None)
+        for name, table in tables.items():
+            eng.backend.create_table(name, table, overwrite=True)
+        return eng
+
+    # ------------------------------------------------------------------------------------ tables
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table of a canonical table name (``events``, ``responses``, ...)."""
+        if name in self._tables:
+            return self._tables[name]
+        return self.backend.table(name)
+
+    @property
+    def events(self) -> ibis.Table:
+        return self.table(schema.EVENTS)
+
+    @property
+    def responses(self) -> ibis.Table:
+        return self.table(schema.RESPONSES)
+
+    @property
+    def rejects(self) -> ibis.Table:
+        return self.table(schema.REJECTS)
+
+    # ----------------------------------------------------------------------------------- execute
+    def execute(self, expr: ibis.Expr) -> Any:
+        """Execute an expression: a table gives a pandas DataFrame, a scalar a Python value."""
+        return self.backend.execute(expr)
+
+    def to_pyarrow(self, expr: ibis.Expr) -> pa.Table:
+        return self.backend.to_pyarrow(expr)
+
+    def count(self, name: str) -> int:
+        return int(self.execute(self.table(name).count()))
+
+    def close(self) -> None:
+        disconnect = getattr(self.backend, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+
+def execute_df(engine: Engine, expr: ibis.Table) -> pd.DataFrame:
+    """Execute a table expression into pandas with a fresh 0..n-1 index."""
+    return engine.execute(expr).reset_index(drop=True)

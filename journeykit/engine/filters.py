@@ -1,0 +1,68 @@
+"""Filters every analysis accepts: date range, attribute segment, channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from journeykit.engine.expr import attribute
+
+
+def _utc(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Row filters on ``events`` / ``responses``.
+
+    Parameters
+    ----------
+    start, end : str or datetime, optional
+        Half-open range ``start <= timestamp < end``; naive values are UTC.
+    segment : dict, optional
+        ``{attribute: value or [values]}``; matches the free ``attributes`` of each row.
+    channel : str or list of str, optional
+        Keep only these channels.
+    """
+
+    start: str | datetime | None = None
+    end: str | datetime | None = None
+    segment: dict[str, Any] = field(default_factory=dict)
+    channel: str | list[str] | None = None
+
+    def apply(self, t: ir.Table) -> ir.Table:
+        """The filtered table expression (unexecuted)."""
+        preds = []
+        start, end = _utc(self.start), _utc(self.end)
+        if start is not None:
+            preds.append(t.timestamp >= ibis.literal(start, type="timestamp('UTC')"))
+        if end is not None:
+            preds.append(t.timestamp < ibis.literal(end, type="timestamp('UTC')"))
+        for key, value in self.segment.items():
+            col = attribute(t, key)
+            values = value if isinstance(value, (list, tuple, set)) else [value]
+            preds.append(col.isin([str(v) for v in values]))
+        if self.channel is not None and "channel" in t.columns:
+            chans = [self.channel] if isinstance(self.channel, str) else list(self.channel)
+            preds.append(t.channel.isin(chans))
+        return t.filter(preds) if preds else t
+
+    def describe(self) -> str:
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or '…'} to {self.end or '…'}")
+        parts += [f"{k}={v}" for k, v in self.segment.items()]
+        if self.channel:
+            parts.append(f"channel={self.channel}")
+        return ", ".join(parts) or "all data"

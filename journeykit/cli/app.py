@@ -14,3 +14,8 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Measure the customer journey from real data and plan the work that improves it."""
+
+
+#: ``journeykit analyze ...``: one subcommand per analysis (modules journeykit/cli/analyze_*.py).
+analyze_app = typer.Typer(help="Journey analytics on the workspace's events.", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")

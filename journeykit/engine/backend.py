@@ -56,7 +56,7 @@ class Engine:
         """An in-memory DuckDB engine holding the given tables (tests, notebooks)."""
         eng = cls.duckdb(None)
         for name, table in tables.items():
-            eng.backend.create_table(name, table, overwrite=True)
+            eng.backend.insert(name, table)
         return eng
 
     # ------------------------------------------------------------------------------------ tables

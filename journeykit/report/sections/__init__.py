@@ -1,0 +1,19 @@
+"""Report section builders.
+
+Each builder is a function ``build(ws: Workspace) -> Section | None`` in its own module (``None`` when the
+workspace has no data for it).  :data:`BUILDERS` is the order of the report; a module adds itself by one
+line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from journeykit.report.document import Section
+from journeykit.report.sections import overview
+
+BUILDERS: list[Callable] = [
+    overview.build,
+]
+
+__all__ = ["BUILDERS", "Section"]

@@ -1,4 +1,4 @@
-"""Workspace commands: init, ingest, simulate, demo, info."""
+"""Workspace commands: init, ingest, info, report, demo."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journeykit.cli.app import app
-from journeykit.cli.common import console
+from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.errors import InputError
+from journeykit.io.ingest import IngestOptions, IngestReport, ingest_files
+from journeykit.io.mapping import parse_map_option
+from journeykit.io.tables import write_table
 from journeykit.workspace import Workspace
 
 
@@ -23,3 +28,114 @@ def init(
     """Create a workspace: a folder with journey.yaml and an empty DuckDB database."""
     ws = Workspace.init(directory, model=model, force=force)
     console.print(f"workspace created: {ws.path} (model {ws.model_path.name}, database {ws.db_path.name})")
+
+
+def run_ingest(ws: Workspace, files: list[Path], options: IngestOptions) -> IngestReport:
+    """Ingest with a rich progress bar and print the counts."""
+    for f in files:
+        if not f.exists():
+            raise InputError(str(f), "file not found")
+    total = sum(f.stat().st_size for f in files if f.exists())
+    done_before: dict[int, int] = {}
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as progress:
+        task = progress.add_task(f"ingest {options.target}", total=total or 1, rows=0)
+
+        def on_progress(index: int, path: Path, done: int, size: int, rows: int) -> None:
+            done_before[index] = done
+            progress.update(task, completed=sum(done_before.values()), rows=rows)
+
+        report = ingest_files(ws, files, options, on_progress)
+    console.print(
+        f"{options.target}: read {report.rows_read:,} rows = accepted {report.accepted:,} "
+        f"(new {report.new:,}, already present {report.duplicates:,}) + rejected {report.rejected:,}"
+        f"  [{report.seconds:.1f} s]"
+    )
+    for reason, n in report.rejects_by_reason[:10]:
+        console.print(f"  rejected {n:,}: {reason}", highlight=False)
+    return report
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV, TSV, Parquet, JSON lines or XES files (.gz allowed).")],
+    workspace: WorkspaceOpt = Path("."),
+    map: Annotated[
+        str | None,
+        typer.Option("--map", help="Columns for canonical fields, e.g. customer=cust_id,timestamp=ts,event=action "
+                     "(events: customer, case, timestamp, event, value, event_id, touchpoint, channel; responses: "
+                     "customer, case, timestamp, survey, score, comment, touchpoint, response_id)."),
+    ] = None,
+    responses: Annotated[bool, typer.Option("--responses", help="The files hold survey responses.")] = False,
+    survey: Annotated[str | None, typer.Option("--survey", help="Survey name for every row (responses).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Reject events that map to no touchpoint.")] = False,
+    timezone: Annotated[str, typer.Option("--timezone", help="Time zone of timestamps without an offset.")] = "UTC",
+    timestamp_format: Annotated[
+        str | None,
+        typer.Option("--timestamp-format", help="strptime pattern, 'epoch' or 'epoch_ms' (default: ISO 8601)."),
+    ] = None,
+) -> None:
+    """Load event logs (or survey responses) into the workspace, in one transaction.
+
+    Every row read ends up accepted or in the rejects table with its file, row, column and reason.
+    """
+    ws = open_workspace(workspace)
+    options = IngestOptions(
+        target="responses" if responses or survey else "events",
+        mapping=parse_map_option(map), strict=strict, timezone=timezone,
+        timestamp_format=timestamp_format, survey=survey,
+    )
+    run_ingest(ws, files, options)
+
+
+@app.command()
+def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
+    """Table counts, event date range and rejects by reason."""
+    from journeykit.io.summary import workspace_summary
+
+    ws = open_workspace(workspace)
+    s = workspace_summary(ws)
+    console.print(f"workspace {ws.path}: model '{ws.model.name}' ({len(ws.model.stages)} stages, "
+                  f"{len(ws.model.touchpoints)} touchpoints, {len(ws.model.surveys)} surveys)")
+    for name, n in s["counts"].items():
+        console.print(f"  {name:<10} {n:>12,}")
+    if s["first"] is not None:
+        console.print(f"  events from {s['first']} to {s['last']}")
+    if len(s["rejects_by_reason"]):
+        show_table(s["rejects_by_reason"], title="rejects by reason")
+    if out is not None:
+        write_table(s["rejects_by_reason"], out)
+
+
+@app.command()
+def report(
+    workspace: WorkspaceOpt = Path("."),
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Write the self-contained HTML report of every analysis the workspace supports."""
+    from journeykit.report import write_report
+
+    ws = open_workspace(workspace)
+    path = write_report(ws, out)
+    console.print(f"report written: {path.resolve()}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Workspace folder for the demo.")] = Path("demo"),
+    customers: Annotated[int, typer.Option("--customers", help="Simulated customers.")] = 50_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+) -> None:
+    """Run the whole demo: create a workspace, simulate customers, ingest, write demo/report.html."""
+    from journeykit.report import write_report
+    from journeykit.simulate import write_parquet
+
+    ws = Workspace.init(directory, force=True)
+    console.print(f"simulating {customers:,} customers (seed {seed}) from {ws.model_path}")
+    events_path, responses_path = write_parquet(ws.model, directory / "data", customers=customers, seed=seed)
+    run_ingest(ws, [events_path], IngestOptions(target="events"))
+    run_ingest(ws, [responses_path], IngestOptions(target="responses"))
+    path = write_report(ws, directory / "report.html")
+    console.print(f"[bold green]report written:[/bold green] {path.resolve()}")

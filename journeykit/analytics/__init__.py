@@ -1,0 +1,15 @@
+"""Journey analytics on the engine: transitions, paths, timing, funnels, cohorts, KPIs, CLV."""
+
+from journeykit.analytics.paths import PathsResult, VariantsResult, paths, variants
+from journeykit.analytics.sequences import Sessions
+from journeykit.analytics.timing import (
+    BottlenecksResult,
+    StageDwellResult,
+    ThroughputResult,
+    TimeBetweenResult,
+    bottlenecks,
+    case_throughput,
+    stage_dwell,
+    time_between,
+)
+from journeykit.analytics.transitions import TransitionsResult, transitions

@@ -1,0 +1,325 @@
+"""Paths and variants: the most frequent whole journeys, and the paths around chosen steps.
+
+:func:`variants` counts the distinct full sequences of steps (process-mining *variants*).  :func:`paths`
+follows journeys from the first occurrence of an anchor step: the ``steps`` steps after it, before it, or
+between it and the first following ``until`` step.  At each position the rare labels are grouped into
+``"other"`` and the missing ones shown as ``"(start)"`` / ``"(end)"``, so that every position's counts add
+up to the number of anchored journeys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import ibis
+import pandas as pd
+
+from journeykit.analytics.flowviz import sankey_figure
+from journeykit.analytics.sequences import (
+    By,
+    CleanRules,
+    Level,
+    Sessions,
+    Steps,
+    check_choice,
+    ordered_labels,
+    prepare_steps,
+    require_label,
+    with_positions,
+)
+from journeykit.engine import Engine, Filters
+from journeykit.engine.expr import seconds_between
+from journeykit.errors import EmptyResultError
+from journeykit.result import Result
+
+Direction = Literal["after", "before", "between"]
+
+#: Arrow between the steps of a variant or path in its text form.
+ARROW = " → "
+OTHER, START, END = "other", "(start)", "(end)"
+
+
+# ------------------------------------------------------------------------------------------ variants
+@dataclass
+class VariantsResult(Result):
+    """Distinct full journeys.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``variant`` (steps joined by " → "), ``length``, ``count``, ``share``, ``mean_throughput_seconds``
+        (first to last step), most frequent first; with ``top``, one last ``"other"`` row holds the rest.
+    sequences : list of tuple of str
+        The steps of each row of ``table`` (an empty tuple for ``"other"``).
+    """
+
+    sequences: list[tuple[str, ...]] = field(default_factory=list)
+    title: str = "Variants"
+
+    def figure(self):
+        """Horizontal bars of the most frequent variants."""
+        import plotly.graph_objects as go
+
+        t = self.table.head(20).iloc[::-1]
+        fig = go.Figure(go.Bar(x=t["count"], y=t["variant"], orientation="h", text=t["share"].map("{:.1%}".format)))
+        fig.update_layout(title=self.title, yaxis=dict(automargin=True), height=200 + 28 * len(t))
+        return fig
+
+
+def variants(
+    engine: Engine,
+    *,
+    by: By = "customer",
+    level: Level = "touchpoint",
+    top: int | None = None,
+    collapse_repeats: bool = False,
+    clean: CleanRules | None = None,
+    sessions: Sessions | None = None,
+    filters: Filters | None = None,
+) -> VariantsResult:
+    """The distinct full sequences of steps, with count, share and mean throughput time.
+
+    Parameters
+    ----------
+    engine : Engine
+    by : {"customer", "case"}
+    level : {"touchpoint", "stage", "event"}
+    top : int, optional
+        Keep the ``top`` most frequent variants and group the others into one ``"other"`` row.
+    collapse_repeats, clean, sessions, filters
+        As in :func:`journeykit.analytics.sequences.prepare_steps`.
+
+    Notes
+    -----
+    Sequences are built with ``collect`` of ``(position, step)`` structs and an array sort (see
+    :func:`~journeykit.analytics.sequences.ordered_labels`) and grouped by the array, which DuckDB and
+    Spark both support.  Ties in count are ordered by the variant text, so the order is deterministic.
+    """
+    if top is not None and top < 1:
+        raise ValueError(f"top must be >= 1, got {top}")
+    steps = prepare_steps(
+        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
+    )
+    t = with_positions(steps)
+    per = t.group_by(steps.keys).aggregate(
+        sequence=ordered_labels(t), throughput=seconds_between(t.timestamp.min(), t.timestamp.max())
+    )
+    agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=per.throughput.mean())
+    df = engine.execute(agg)
+    sequences = [tuple(s) for s in df["sequence"]]
+    table = pd.DataFrame(
+        {
+            "variant": [ARROW.join(s) for s in sequences],
+            "length": [len(s) for s in sequences],
+            "count": df["count"].astype("int64"),
+            "mean_throughput_seconds": df["mean_throughput_seconds"].astype("float64"),
+        }
+    )
+    table["sequence"] = sequences
+    table = table.sort_values(["count", "variant"], ascending=[False, True]).reset_index(drop=True)
+    notes = list(steps.notes)
+    if top is not None and len(table) > top:
+        notes.append(f"{len(table) - top:,} less frequent variants are grouped into 'other'.")
+        table = _keep_top(table, top)
+    total = int(table["count"].sum())
+    table.insert(3, "share", table["count"] / total)
+    params = dict(by=by, level=level, top=top, collapse_repeats=collapse_repeats, filters=(filters or Filters()).describe())
+    return VariantsResult(
+        table.drop(columns="sequence"),
+        params=params,
+        notes=notes,
+        sequences=list(table["sequence"]),
+        title=f"Variants of {level}s (by {by}): {total:,} journeys",
+    )
+
+
+def _keep_top(table: pd.DataFrame, top: int) -> pd.DataFrame:
+    head, tail = table.iloc[:top], table.iloc[top:]
+    weight = tail["count"].sum()
+    other = {
+        "variant": OTHER,
+        "length": None,
+        "count": int(weight),
+        "mean_throughput_seconds": float((tail["count"] * tail["mean_throughput_seconds"]).sum() / weight),
+        "sequence": (),
+    }
+    return pd.concat([head, pd.DataFrame([other])], ignore_index=True).astype({"count": "int64"})
+
+
+# --------------------------------------------------------------------------------------------- paths
+@dataclass
+class PathsResult(Result):
+    """Paths around an anchor step.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per path: a column per position (``step+1``, ``step+2``, ... after the anchor;
+        ``step-3``, ``step-2``, ``step-1`` before it), ``count``, ``share``; with ``top_paths``, one last
+        row of ``"other"`` holds the rest.
+    steps : DataFrame
+        ``offset, label, count, share``: the labels at each position (rare ones as ``"other"``).
+    links : DataFrame
+        ``offset, source, target, count``: flows from position ``offset`` to the next one.
+    """
+
+    steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    links: pd.DataFrame = field(default_factory=pd.DataFrame)
+    title: str = "Paths"
+
+    def figure(self):
+        """Sankey of the flows from position to position."""
+        links = self.links
+        src = list(zip(links["offset"], links["source"]))
+        tgt = list(zip(links["offset"] + 1, links["target"]))
+        label = {k: str(k[1]) for k in [*src, *tgt]}
+        return sankey_figure(src, tgt, links["count"].tolist(), label, self.title)
+
+
+def paths(
+    engine: Engine,
+    anchor: str,
+    *,
+    direction: Direction = "after",
+    until: str | None = None,
+    steps: int = 3,
+    by: By = "customer",
+    level: Level = "touchpoint",
+    top_per_step: int = 8,
+    top_paths: int | None = 25,
+    collapse_repeats: bool = False,
+    clean: CleanRules | None = None,
+    sessions: Sessions | None = None,
+    filters: Filters | None = None,
+) -> PathsResult:
+    """The paths of ``steps`` steps after, before or between chosen steps.
+
+    Each journey (customer, case or session) counts once, from the first occurrence of ``anchor``.
+
+    Parameters
+    ----------
+    engine : Engine
+    anchor : str
+        The step (label at ``level``, after cleaning) the paths start or end at.
+    direction : {"after", "before", "between"}
+        ``"between"`` follows journeys from ``anchor`` up to and including the first ``until`` after it
+        (journeys without one are left out, with a note), at most ``steps`` steps.
+    until : str, optional
+        The end step of ``direction="between"``.
+    steps : int
+        Number of positions shown.
+    by, level, collapse_repeats, clean, sessions, filters
+        As in :func:`journeykit.analytics.sequences.prepare_steps`.
+    top_per_step : int
+        At each position keep the most frequent labels, group the others into ``"other"``.
+    top_paths : int, optional
+        Keep the most frequent paths, group the others into one ``"other"`` row.
+
+    Raises
+    ------
+    EmptyResultError
+        When ``anchor`` (or ``until``) never occurs, or no journey goes from ``anchor`` to ``until``.
+    """
+    check_choice("direction", direction, ["after", "before", "between"])
+    if steps < 1 or top_per_step < 1 or (top_paths is not None and top_paths < 1):
+        raise ValueError("steps, top_per_step and top_paths must be >= 1")
+    if (direction == "between") != (until is not None):
+        raise ValueError("'until' is required with direction='between' and only allowed with it")
+    prepared = prepare_steps(
+        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
+    )
+    require_label(engine, prepared, anchor)
+    if until is not None:
+        require_label(engine, prepared, until)
+    offsets = list(range(-steps, 0)) if direction == "before" else list(range(1, steps + 1))
+    wide, notes = _wide(engine, prepared, anchor, until, offsets)
+    columns = [_column(k) for k in offsets]
+    long = wide.pivot_longer(columns, names_to="column", values_to="label")
+    counts = engine.execute(long.group_by(["column", "label"]).aggregate(count=long.count()))
+    kept = _top_labels(counts, top_per_step)
+    grouped = wide.select(**{c: ibis.ifelse(wide[c].isin(kept[c]), wide[c], OTHER) for c in columns})
+    table = engine.execute(grouped.group_by(columns).aggregate(count=grouped.count()))
+    table = table.sort_values(["count", *columns], ascending=[False] + [True] * len(columns))
+    total = int(table["count"].sum())
+    step_table = _steps_table(table, columns, offsets, total)
+    links = _links_table(table, columns, offsets)
+    if top_paths is not None and len(table) > top_paths:
+        notes.append(f"{len(table) - top_paths:,} less frequent paths are grouped into 'other'.")
+        rest = {c: OTHER for c in columns} | {"count": int(table["count"].iloc[top_paths:].sum())}
+        table = pd.concat([table.iloc[:top_paths], pd.DataFrame([rest])], ignore_index=True)
+    table = table.astype({"count": "int64"}).reset_index(drop=True)
+    table["share"] = table["count"] / total
+    where = f"between {anchor!r} and {until!r}" if until is not None else f"{direction} {anchor!r}"
+    params = dict(
+        anchor=anchor, direction=direction, until=until, steps=steps, by=by, level=level,
+        top_per_step=top_per_step, top_paths=top_paths, filters=(filters or Filters()).describe(),
+    )
+    return PathsResult(
+        table, params=params, notes=prepared.notes + notes, steps=step_table, links=links,
+        title=f"Paths {where} ({total:,} journeys)",
+    )
+
+
+def _column(offset: int) -> str:
+    return f"step{offset:+d}"
+
+
+def _wide(engine: Engine, steps: Steps, anchor: str, until: str | None, offsets: list[int]):
+    """One row per anchored journey, one column per offset (labels, or "(start)"/"(end)" when missing)."""
+    keys = steps.keys
+    t = with_positions(steps)
+    t = t.mutate(apos=ibis.ifelse(t.step == anchor, t.pos, None).min().over(group_by=keys))
+    t = t.filter(t.apos.notnull()).mutate(offset=t.pos - t.apos)
+    notes: list[str] = []
+    if until is not None:
+        t = t.mutate(
+            upto=ibis.ifelse((t.step == until) & (t.offset > 0), t.offset, None).min().over(group_by=keys)
+        )
+        first = t.filter(t.offset == 0)
+        counts = engine.execute(first.aggregate(anchored=first.count(), reached=first.upto.count()))
+        anchored, reached = int(counts["anchored"].iloc[0]), int(counts["reached"].iloc[0])
+        if reached == 0:
+            raise EmptyResultError(f"no journey reaches {until!r} after {anchor!r}")
+        if reached < anchored:
+            notes.append(f"{anchored - reached:,} of {anchored:,} journeys with {anchor!r} never reach {until!r} after it.")
+        t = t.filter(t.upto.notnull() & (t.offset <= t.upto))
+    lo, hi = min(offsets), max(offsets)
+    t = t.filter((t.offset >= min(lo, 0)) & (t.offset <= max(hi, 0)))
+    missing = START if hi < 0 else END
+    wide = t.group_by(keys).aggregate(
+        **{_column(k): t.step.max(where=t.offset == k).fill_null(missing) for k in offsets}
+    )
+    return wide, notes
+
+
+def _top_labels(counts: pd.DataFrame, top: int) -> dict[str, list[str]]:
+    """Per column, the ``top`` most frequent labels (ties by label); "(start)"/"(end)" are always kept."""
+    kept = {}
+    for column, group in counts.groupby("column"):
+        ranked = group.sort_values(["count", "label"], ascending=[False, True])["label"].tolist()
+        kept[column] = list(dict.fromkeys([*ranked[:top], *(m for m in (START, END) if m in ranked)]))
+    return kept
+
+
+def _steps_table(table: pd.DataFrame, columns: list[str], offsets: list[int], total: int) -> pd.DataFrame:
+    parts = [
+        table.groupby(c, as_index=False)["count"].sum().rename(columns={c: "label"}).assign(offset=k)
+        for c, k in zip(columns, offsets)
+    ]
+    out = pd.concat(parts, ignore_index=True)[["offset", "label", "count"]]
+    out["share"] = out["count"] / total
+    return out.sort_values(["offset", "count", "label"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def _links_table(table: pd.DataFrame, columns: list[str], offsets: list[int]) -> pd.DataFrame:
+    parts = [
+        table.groupby([a, b], as_index=False)["count"].sum().rename(columns={a: "source", b: "target"}).assign(offset=k)
+        for a, b, k in zip(columns, columns[1:], offsets)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["offset", "source", "target", "count"])
+    out = pd.concat(parts, ignore_index=True)[["offset", "source", "target", "count"]]
+    return out.sort_values(["offset", "count", "source", "target"], ascending=[True, False, True, True]).reset_index(
+        drop=True
+    )

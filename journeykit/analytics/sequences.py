@@ -1,0 +1,244 @@
+"""Ordered event sequences per customer, case or session: the first step of transitions, paths and timing.
+
+:func:`prepare_steps` turns ``engine.events`` into an unexecuted Ibis table with one row per *step*: the
+journey key columns (``entity`` = customer or case id, plus ``session`` when sessions are requested),
+``customer_id``, ``timestamp``, ``seq`` and ``step`` (the label at the chosen level: touchpoint, stage or
+raw event name, after the cleaning rules).  Steps are ordered by ``(timestamp, seq)`` within a journey so
+that equal timestamps keep input order.
+
+Portability
+-----------
+Everything here is window functions (``lag``, cumulative ``sum``, ``row_number``), ``CASE`` expressions and
+regular-expression searches, which Ibis compiles for DuckDB and PySpark alike.  Ordered sequences are
+built by :func:`ordered_labels` from ``collect`` of ``(position, label)`` structs followed by an array sort,
+because Ibis 12 cannot compile an ordered ``collect(order_by=...)`` for PySpark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+
+from journeykit.engine import Engine, Filters
+from journeykit.engine.expr import attribute, ordered_window, seconds_between
+from journeykit.errors import EmptyResultError
+
+By = Literal["customer", "case"]
+Level = Literal["touchpoint", "stage", "event"]
+
+BY_COLUMN: dict[str, str] = {"customer": "customer_id", "case": "case_id"}
+LEVELS: tuple[str, ...] = ("touchpoint", "stage", "event")
+
+#: Path cleaning rules: ``(regular expression, alias)`` in order; the first whose pattern matches the whole
+#: label renames it, an alias of ``None`` drops the step.
+CleanRules = Mapping[str, str | None] | Sequence[tuple[str, str | None]]
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """How to split a customer's (or case's) events into sessions.
+
+    Parameters
+    ----------
+    timeout_minutes : float
+        A gap of more than this many minutes between consecutive events starts a new session.
+    attribute : str, optional
+        Use this free attribute as the session id instead of the inactivity rule; events without it are
+        left out (with a note).
+    """
+
+    timeout_minutes: float = 30.0
+    attribute: str | None = None
+
+    def describe(self) -> str:
+        if self.attribute is not None:
+            return f"sessions by attribute '{self.attribute}'"
+        return f"sessions split after {self.timeout_minutes:g} min of inactivity"
+
+
+@dataclass
+class Steps:
+    """An unexecuted table of ordered steps and what was left out on the way.
+
+    Attributes
+    ----------
+    table : ibis.Table
+        Columns: the ``keys``, ``customer_id``, ``timestamp``, ``seq``, ``step``.
+    keys : list of str
+        Columns identifying one journey (``["entity"]`` or ``["entity", "session"]``).
+    level : str
+        The level of ``step``.
+    notes : list of str
+        Rows left out (no case id, unmapped, no session attribute) for the reader.
+    """
+
+    table: ir.Table
+    keys: list[str]
+    level: str
+    notes: list[str] = field(default_factory=list)
+
+    def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
+        """The ``(timestamp, seq)``-ordered window over one journey."""
+        return ordered_window(self.keys)
+
+
+def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    """Raise :class:`ValueError` naming the allowed values when ``value`` is not one of them."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
+
+
+def clean_rules(rules: CleanRules | None) -> list[tuple[str, str | None]]:
+    """Cleaning rules as an ordered list of ``(pattern, alias)``."""
+    if rules is None:
+        return []
+    return list(rules.items()) if isinstance(rules, Mapping) else [tuple(r) for r in rules]
+
+
+def apply_cleaning(label: ir.StringValue, rules: list[tuple[str, str | None]]) -> ir.StringValue:
+    """``label`` renamed by the first rule whose pattern matches it entirely (``None`` alias -> NULL)."""
+    if not rules:
+        return label
+    case = ibis.cases(
+        *[(label.re_search(f"^(?:{pattern})$"), ibis.literal(alias, type="string")) for pattern, alias in rules],
+        else_=label,
+    )
+    return case
+
+
+def _label(t: ir.Table, level: str) -> ir.StringValue:
+    return t[level] if level != "event" else t.event
+
+
+def prepare_steps(
+    engine: Engine,
+    *,
+    by: By = "customer",
+    level: Level = "touchpoint",
+    filters: Filters | None = None,
+    clean: CleanRules | None = None,
+    collapse_repeats: bool = False,
+    sessions: Sessions | None = None,
+) -> Steps:
+    """Ordered steps of every journey, after filters, cleaning, sessions and repeat collapsing.
+
+    Parameters
+    ----------
+    engine : Engine
+    by : {"customer", "case"}
+        One journey per customer, or per case (``case_id``; events without one are left out).
+    level : {"touchpoint", "stage", "event"}
+        Label of a step; events without a label at that level (unmapped) are left out.
+    filters : Filters, optional
+    clean : mapping or list of (regex, alias), optional
+        Renames labels (first matching rule wins; patterns match the whole label; alias ``None`` drops).
+    collapse_repeats : bool
+        Keep only the first of consecutive steps with the same label (``A A B A`` -> ``A B A``).
+    sessions : Sessions, optional
+        Split each journey into sessions (inactivity gap or an attribute).
+
+    Raises
+    ------
+    EmptyResultError
+        When nothing is left: empty workspace, filters matching nothing, an unknown segment attribute, no
+        case ids, no events mapped at ``level``.  The message says which.
+    """
+    check_choice("by", by, list(BY_COLUMN))
+    check_choice("level", level, LEVELS)
+    filters = filters or Filters()
+    rules = clean_rules(clean)
+    raw = engine.events
+    t = filters.apply(raw)
+    entity = t[BY_COLUMN[by]]
+    label = apply_cleaning(_label(t, level), rules)
+    t = t.select("customer_id", "timestamp", "seq", "attributes", entity=entity, step=label)
+    keys = ["entity"]
+    counts = engine.execute(
+        t.aggregate(
+            rows=t.count(),
+            with_entity=t.entity.notnull().sum(),
+            kept=(t.entity.notnull() & t.step.notnull()).sum(),
+        )
+    ).iloc[0]
+    rows, with_entity, kept = (int(counts[c] or 0) for c in ("rows", "with_entity", "kept"))
+    if kept == 0:
+        raise EmptyResultError(_why_empty(engine, raw, filters, by, level, rows, with_entity, bool(rules)))
+    notes = []
+    if with_entity < rows:
+        notes.append(f"{rows - with_entity:,} of {rows:,} events have no {BY_COLUMN[by]} and are left out.")
+    if kept < with_entity:
+        what = "an empty label after cleaning or no" if rules else "no"
+        notes.append(f"{with_entity - kept:,} events have {what} {level} and are left out.")
+    t = t.filter(t.entity.notnull())
+    if sessions is not None:
+        t, session_notes = _sessionize(engine, t, sessions)
+        keys.append("session")
+        notes += session_notes
+    t = t.filter(t.step.notnull()).drop("attributes")
+    if collapse_repeats:
+        previous = t.step.lag().over(ordered_window(keys))
+        t = t.filter(previous.isnull() | (previous != t.step))
+    return Steps(t, keys, level, notes)
+
+
+def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:
+    if sessions.attribute is not None:
+        t = t.mutate(session=attribute(t, sessions.attribute))
+        counts = engine.execute(t.aggregate(rows=t.count(), missing=t.session.isnull().sum())).iloc[0]
+        missing = int(counts["missing"] or 0)
+        if missing == int(counts["rows"]):
+            raise EmptyResultError(f"no event has the session attribute '{sessions.attribute}'")
+        notes = [f"{missing:,} events have no '{sessions.attribute}' attribute and are left out."] if missing else []
+        return t.filter(t.session.notnull()), notes
+    w = ordered_window("entity")
+    gap = seconds_between(t.timestamp.lag().over(w), t.timestamp)
+    t = t.mutate(new=ibis.ifelse(gap.isnull() | (gap > sessions.timeout_minutes * 60), 1, 0))
+    cumulative = ibis.cumulative_window(group_by="entity", order_by=["timestamp", "seq"])
+    return t.mutate(session=t.new.sum().over(cumulative).cast("string")).drop("new"), []
+
+
+def _why_empty(
+    engine: Engine, raw: ir.Table, filters: Filters, by: str, level: str, rows: int, with_entity: int, cleaned: bool
+) -> str:
+    """The reason nothing is left, checked from the most to the least basic."""
+    if int(engine.execute(raw.count())) == 0:
+        return "the workspace holds no events (ingest some with 'journeykit ingest')"
+    if rows == 0:
+        for key in filters.segment:
+            if not bool(engine.execute(raw.attributes.contains(key).any())):
+                return f"the segment attribute '{key}' does not exist in the events"
+        return f"no events match the filters ({filters.describe()})"
+    if with_entity == 0:
+        return f"none of the {rows:,} events has a {BY_COLUMN[by]} (use by='customer')"
+    if cleaned:
+        return f"no events are left with a {level} after the cleaning rules"
+    return f"none of the {rows:,} events is mapped to a {level} (map events in journey.yaml or use level='event')"
+
+
+def with_positions(steps: Steps) -> ir.Table:
+    """The steps with ``pos``: 0-based position of each step in its journey."""
+    return steps.table.mutate(pos=ibis.row_number().over(steps.window()))
+
+
+def ordered_labels(t: ir.Table) -> ir.ArrayValue:
+    """Aggregate: the ``step`` labels of a group in ``pos`` order, as an array (portable to PySpark)."""
+    return ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)
+
+
+def known_labels(engine: Engine, steps: Steps, limit: int = 12) -> list[str]:
+    """The most frequent step labels (for 'did you mean' messages)."""
+    t = steps.table
+    top = t.group_by("step").aggregate(n=t.count()).order_by([ibis.desc("n"), "step"]).limit(limit)
+    return engine.execute(top)["step"].tolist()
+
+
+def require_label(engine: Engine, steps: Steps, label: str) -> None:
+    """Raise :class:`EmptyResultError` when ``label`` never occurs among the steps."""
+    t = steps.table
+    if not bool(engine.execute((t.step == label).any())):
+        known = ", ".join(repr(v) for v in known_labels(engine, steps))
+        raise EmptyResultError(f"{steps.level} {label!r} never occurs in the selected events (most frequent: {known})")

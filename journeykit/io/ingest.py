@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from journeykit.engine import schema
@@ -90,6 +91,7 @@ def ingest_files(
     if opts.survey is not None and opts.survey not in ws.model.survey_by_name:
         raise InputError("--survey", f"unknown survey '{opts.survey}' (expected one of {sorted(ws.model.survey_by_name)})")
     con = ws.engine.backend.con
+    _check_timezone(con, opts.timezone)
     started = time.perf_counter()
     con.execute(f"SET memory_limit = {lit(opts.memory_limit)}")
     con.execute("SET preserve_insertion_order = false")
@@ -107,6 +109,15 @@ def ingest_files(
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_timezone(con, tz: str) -> None:
+    try:
+        con.execute(f"SET TimeZone = {lit(tz)}")
+    except duckdb.Error:
+        raise InputError("--timezone", f"unknown time zone '{tz}' (expected an IANA name such as Europe/Rome)") from None
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
 
 
 class _Stager:
@@ -154,19 +165,14 @@ class _Stager:
         mapping = resolve_mapping(str(path), columns, self.opts.target, self.opts.mapping, constants)
         self.con.register("chunk", chunk.table)
         self.con.execute(f"SET TimeZone = {lit(self.opts.timezone)}")
-        try:
-            if self.opts.target == "events":
-                self._register_touchpoints(mapping)
-                select = events_select(mapping, columns, index, self.rule, self.opts.strict)
-            else:
-                select = responses_select(mapping, columns, index, self.rule, self.opts.survey)
-            verb = f"INSERT INTO {_STAGE} " if self.staged else f"CREATE TEMP TABLE {_STAGE} AS "
-            self.con.execute(verb + select)
-            self.staged = True
-        except Exception as exc:
-            if "time zone" in str(exc).lower() or "timezone" in str(exc).lower():
-                raise InputError("--timezone", f"unknown time zone '{self.opts.timezone}'") from None
-            raise
+        if self.opts.target == "events":
+            self._register_touchpoints(mapping)
+            select = events_select(mapping, columns, index, self.rule, self.opts.strict)
+        else:
+            select = responses_select(mapping, columns, index, self.rule, self.opts.survey)
+        verb = f"INSERT INTO {_STAGE} " if self.staged else f"CREATE TEMP TABLE {_STAGE} AS "
+        self.con.execute(verb + select)
+        self.staged = True
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.unregister("chunk")
 

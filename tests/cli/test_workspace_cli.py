@@ -1,0 +1,40 @@
+"""CLI conventions: init, ingest counts, info, one-line errors with exit code 1."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "journeykit", *args], capture_output=True, text=True, cwd=cwd,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_init_ingest_info(tmp_path):
+    ws = tmp_path / "ws"
+    assert run("init", str(ws)).returncode == 0
+    csv = tmp_path / "e.csv"
+    csv.write_text("cust,ts,event\nc1,2024-01-01T00:00:00Z,product_view\nc2,bad,cart_add\n")
+    r = run("ingest", str(csv), "-w", str(ws), "--map", "customer=cust,timestamp=ts")
+    assert r.returncode == 0, r.stderr
+    assert "read 2 rows = accepted 1 (new 1, already present 0) + rejected 1" in r.stdout
+    r = run("info", "-w", str(ws), "--out", str(tmp_path / "rej.csv"))
+    assert r.returncode == 0 and "events" in r.stdout
+    assert "unparseable timestamp" in (tmp_path / "rej.csv").read_text()
+
+
+def test_errors_are_one_line(tmp_path):
+    r = run("ingest", "x.csv", "-w", str(tmp_path))
+    assert r.returncode == 1
+    assert "not a journeykit workspace" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_help():
+    for cmd in ([], ["init"], ["ingest"], ["info"], ["report"], ["demo"], ["analyze"]):
+        r = run(*cmd, "--help")
+        assert r.returncode == 0, (cmd, r.stderr)
+        assert "Usage" in r.stdout

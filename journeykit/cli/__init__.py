@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
+from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
 from journeykit.cli.app import app
 from journeykit.cli.common import err_console
 from journeykit.errors import JourneykitError

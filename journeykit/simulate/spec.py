@@ -1,0 +1,310 @@
+"""The ``simulation`` section of a journey model, validated.
+
+:func:`simulation_spec` checks the section twice: its shape with pydantic (types, ranges, durations) and
+its consistency with the model (known touchpoints, surveys and themes; every probability row summing to
+1).  Problems are reported together as a :class:`~journeykit.errors.ModelError` whose key paths start at
+``simulation``; probability rows are never normalised silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from journeykit.errors import ModelError
+from journeykit.model import JourneyModel
+from journeykit.model.journey import _key_path
+from journeykit.simulate.comments import THEMES
+from journeykit.simulate.durations import parse_duration
+
+#: The pseudo touchpoint that ends a purchase cycle in ``transitions``.
+EXIT = "exit"
+#: Tolerance of a probability row's sum.
+SUM_TOLERANCE = 1e-9
+#: Column names the simulator writes itself; customer attributes may not use them.
+RESERVED_COLUMNS = frozenset(
+    {"event_id", "response_id", "customer_id", "case_id", "timestamp", "event", "value", "survey",
+     "score", "comment", "channel", "cycle", "touchpoint", "stage", "seq", "attributes", "source",
+     "ingest_id", "kind"}
+)
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Distribution = dict[str, Probability]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Lognormal(_Spec):
+    """A lognormal duration: ``median * exp(sigma * Z)`` with ``Z`` standard normal."""
+
+    median: Duration = Field(gt=0)
+    sigma: float = Field(ge=0)
+
+
+class Delay(Lognormal):
+    """Delay from a touchpoint to the next event, with optional per-target overrides in ``to``."""
+
+    to: dict[str, Lognormal] = Field(default_factory=dict)
+
+
+class Emit(_Spec):
+    """One raw event name a touchpoint emits, its share and (optionally) its real channel."""
+
+    event: str = Field(min_length=1)
+    p: Probability
+    channel: str | None = None
+
+
+class Revenue(_Spec):
+    """Order revenue (lognormal) at purchase touchpoints and its reversal at refunds."""
+
+    at: list[str] = Field(min_length=1)
+    refund_at: list[str] = Field(default_factory=list)
+    by: str | None = None
+    median: float | dict[str, float]
+    sigma: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _medians_positive(self) -> "Revenue":
+        medians = self.median.values() if isinstance(self.median, dict) else [self.median]
+        if any(m <= 0 for m in medians):
+            raise ValueError("revenue medians must be > 0")
+        if isinstance(self.median, dict) and self.by is None:
+            raise ValueError("a median per value needs 'by' (the customer attribute it is keyed by)")
+        return self
+
+
+class CaseKind(_Spec):
+    """A kind of case (order, ticket): touchpoints that open a new case and those that belong to it."""
+
+    prefix: str = Field(min_length=1)
+    opened_by: list[str] = Field(min_length=1)
+    includes: list[str] = Field(default_factory=list)
+
+
+class Effect(_Spec):
+    """A bad experience: a slow step (``after`` + ``delay_above``), a ``transition`` or a touchpoint
+    (``at``).  Each occurrence adds ``weight`` to the customer's experience score."""
+
+    weight: float = 0.0
+    theme: str | None = None
+    after: str | None = None
+    delay_above: Duration | None = None
+    transition: tuple[str, str] | None = None
+    at: str | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> "Effect":
+        kinds = [self.after is not None, self.transition is not None, self.at is not None]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one trigger: 'after' (with 'delay_above'), 'transition' or 'at'")
+        if (self.after is None) != (self.delay_above is None):
+            raise ValueError("'after' and 'delay_above' go together")
+        return self
+
+
+class Experience(_Spec):
+    decay: Probability = 1.0
+    effects: dict[str, Effect] = Field(default_factory=dict)
+
+
+class Churn(_Spec):
+    """``P(churn) = logistic(intercept + per_experience * score)`` after a purchase cycle."""
+
+    intercept: float
+    per_experience: float = 0.0
+
+
+class Retention(_Spec):
+    churn: Churn
+    reentry: Distribution
+    gap: Lognormal
+    nonbuyer_return: Probability = 0.0
+
+
+class SurveySim(_Spec):
+    """How customers answer one survey of the model (at the survey's touchpoint)."""
+
+    rate: Probability
+    delay: Lognormal
+    mean: float
+    sd: float = Field(ge=0)
+    effects: dict[str, float] = Field(default_factory=dict)
+    experience: float = 0.0
+    comment_rate: Probability = 0.0
+    themes: list[str] = Field(default_factory=list)
+
+
+class SimulationSpec(_Spec):
+    """The whole ``simulation`` section (see ``journeykit/examples/ecommerce.yaml``)."""
+
+    start: dt.datetime
+    period: Duration = Field(gt=0)
+    horizon: Duration | None = None
+    weekday_weights: list[Annotated[float, Field(ge=0)]] | None = Field(default=None, min_length=7, max_length=7)
+    max_events_per_customer: int = Field(default=400, ge=1)
+    customers: dict[str, Distribution] = Field(default_factory=dict)
+    entry: Distribution
+    transitions: dict[str, Distribution]
+    default_delay: Lognormal = Lognormal(median="5m", sigma=1.0)
+    delays: dict[str, Delay] = Field(default_factory=dict)
+    emits: dict[str, list[Emit]] = Field(default_factory=dict)
+    revenue: Revenue | None = None
+    cases: dict[str, CaseKind] = Field(default_factory=dict)
+    experience: Experience = Experience()
+    retention: Retention | None = None
+    surveys: dict[str, SurveySim] = Field(default_factory=dict)
+
+    @property
+    def start_utc(self) -> dt.datetime:
+        """``start`` as an aware UTC datetime (a naive or date-only start is taken as UTC)."""
+        start = self.start
+        return start.replace(tzinfo=dt.timezone.utc) if start.tzinfo is None else start.astimezone(dt.timezone.utc)
+
+    @property
+    def horizon_seconds(self) -> float:
+        return self.period if self.horizon is None else self.horizon
+
+
+def simulation_spec(model: JourneyModel, file: str = "<journey model>") -> SimulationSpec:
+    """Validate ``model.simulation``.
+
+    Raises
+    ------
+    ModelError
+        When the section is missing or invalid; one ``(key path, message)`` per problem.
+    """
+    if model.simulation is None:
+        raise ModelError(file, [("simulation", "the model has no simulation section (see docs/simulate.md)")])
+    data = dict(model.simulation)
+    if isinstance(data.get("start"), dt.date) and not isinstance(data["start"], dt.datetime):
+        data["start"] = dt.datetime.combine(data["start"], dt.time())
+    try:
+        spec = SimulationSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ModelError(
+            file,
+            [(_key_path(("simulation", *e["loc"])), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
+        ) from None
+    problems = _consistency(spec, model)
+    if problems:
+        raise ModelError(file, [(f"simulation.{path}", msg) for path, msg in problems])
+    return spec
+
+
+# ------------------------------------------------------------------------------ consistency checks
+def _consistency(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    known = set(model.touchpoint_by_name)
+
+    def touchpoints(path: str, names: Any, exit_ok: bool = False) -> None:
+        for name in names:
+            if name not in known and not (exit_ok and name == EXIT):
+                problems.append((path, f"unknown touchpoint '{name}'"))
+
+    def distribution(path: str, dist: dict[str, float]) -> None:
+        total = sum(dist.values())
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            problems.append((path, f"probabilities sum to {total:.12g}, expected 1 (within {SUM_TOLERANCE:g})"))
+
+    for attr, dist in spec.customers.items():
+        if attr in RESERVED_COLUMNS:
+            problems.append((f"customers.{attr}", f"'{attr}' is a column the simulator writes; rename it"))
+        distribution(f"customers.{attr}", dist)
+    touchpoints("entry", spec.entry)
+    distribution("entry", spec.entry)
+    for tp, row in spec.transitions.items():
+        touchpoints("transitions", [tp])
+        touchpoints(f"transitions.{tp}", row, exit_ok=True)
+        distribution(f"transitions.{tp}", row)
+    reachable = set(spec.entry) | {t for row in spec.transitions.values() for t in row if t != EXIT}
+    if spec.retention is not None:
+        touchpoints("retention.reentry", spec.retention.reentry)
+        distribution("retention.reentry", spec.retention.reentry)
+        reachable |= set(spec.retention.reentry)
+    for tp in sorted((reachable & known) - set(spec.transitions)):
+        problems.append(("transitions", f"no row for touchpoint '{tp}', which customers can reach"))
+    for tp, delay in spec.delays.items():
+        touchpoints("delays", [tp])
+        touchpoints(f"delays.{tp}.to", delay.to)
+    problems.extend(_emit_problems(spec, model))
+    if spec.weekday_weights is not None and sum(spec.weekday_weights) <= 0:
+        problems.append(("weekday_weights", "at least one weekday needs a positive weight"))
+    if spec.horizon is not None and spec.horizon < spec.period:
+        problems.append(("horizon", "must be at least the period"))
+    if spec.revenue is not None:
+        touchpoints("revenue.at", spec.revenue.at)
+        touchpoints("revenue.refund_at", spec.revenue.refund_at)
+        problems.extend(_revenue_problems(spec))
+    seen_case: dict[str, str] = {}
+    for kind, case in spec.cases.items():
+        touchpoints(f"cases.{kind}", case.opened_by + case.includes)
+        for tp in case.opened_by + case.includes:
+            if tp in seen_case:
+                problems.append((f"cases.{kind}", f"touchpoint '{tp}' already belongs to case kind '{seen_case[tp]}'"))
+            seen_case[tp] = kind
+    for name, effect in spec.experience.effects.items():
+        path = f"experience.effects.{name}"
+        touchpoints(path, [t for t in (effect.after, effect.at, *(effect.transition or ())) if t is not None])
+        if effect.theme is not None and effect.theme not in THEMES:
+            problems.append((f"{path}.theme", f"unknown theme '{effect.theme}' (expected one of {sorted(THEMES)})"))
+    problems.extend(_survey_problems(spec, model))
+    return problems
+
+
+def _emit_problems(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for tp, emits in spec.emits.items():
+        if tp not in model.touchpoint_by_name:
+            problems.append(("emits", f"unknown touchpoint '{tp}'"))
+            continue
+        total = sum(e.p for e in emits)
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            problems.append((f"emits.{tp}", f"probabilities sum to {total:.12g}, expected 1 (within {SUM_TOLERANCE:g})"))
+        for i, e in enumerate(emits):
+            if model.touchpoint_of(e.event) != tp:
+                problems.append((f"emits.{tp}[{i}].event", f"event '{e.event}' does not map to touchpoint '{tp}'"))
+    for t in model.touchpoints:
+        if t.name not in spec.emits and t.events and all(p.startswith("re:") for p in t.events):
+            problems.append((f"emits.{t.name}", "the touchpoint maps only patterns: list the event names it emits"))
+    return problems
+
+
+def _revenue_problems(spec: SimulationSpec) -> list[tuple[str, str]]:
+    revenue = spec.revenue
+    assert revenue is not None
+    if revenue.by is None:
+        return []
+    if revenue.by not in spec.customers:
+        return [("revenue.by", f"unknown customer attribute '{revenue.by}' (expected one of {sorted(spec.customers)})")]
+    if not isinstance(revenue.median, dict):
+        return []
+    expected = set(spec.customers[revenue.by])
+    if set(revenue.median) != expected:
+        return [("revenue.median", f"needs exactly one median per {revenue.by} value {sorted(expected)}")]
+    return []
+
+
+def _survey_problems(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for name, sim in spec.surveys.items():
+        path = f"surveys.{name}"
+        survey = model.survey_by_name.get(name)
+        if survey is None:
+            problems.append(("surveys", f"unknown survey '{name}' (expected one of {sorted(model.survey_by_name)})"))
+        elif survey.touchpoint is None:
+            problems.append((path, f"survey '{name}' has no touchpoint in the model, so it cannot be simulated"))
+        for effect in sim.effects:
+            if effect not in spec.experience.effects:
+                problems.append((f"{path}.effects", f"unknown effect '{effect}' (see experience.effects)"))
+        for theme in sim.themes:
+            if theme not in THEMES:
+                problems.append((f"{path}.themes", f"unknown theme '{theme}' (expected one of {sorted(THEMES)})"))
+        if sim.comment_rate > 0 and not sim.themes:
+            problems.append((f"{path}.themes", "comments need at least one theme"))
+    return problems

@@ -112,7 +112,8 @@ def transitions(
         starts=t.first.sum(),
         **duration_stats(t.gap, exact),
     )
-    agg = agg.mutate(outgoing=agg["count"].sum(where=agg.target.notnull()).over(group_by="source"))
+    outgoing = agg["count"].sum(where=agg.target.notnull()).over(group_by="source")
+    agg = agg.mutate(outgoing=outgoing.fill_null(0).cast("int64"))
     df = engine.execute(agg)
     params = dict(
         by=by, level=level, min_count=min_count, collapse_repeats=collapse, exact=exact,

@@ -59,7 +59,6 @@ class Plan:
 
     touchpoints: list[str]
     stages: list[str]
-    model_channels: list[str]  # per touchpoint
     start_us: int
     horizon: float  # seconds after start
     first_touch_days: np.ndarray  # cumulative over the days of the period
@@ -120,7 +119,6 @@ def compile_plan(spec: SimulationSpec, model: JourneyModel) -> Plan:
     return Plan(
         touchpoints=names,
         stages=[t.stage for t in model.touchpoints],
-        model_channels=[t.channel for t in model.touchpoints],
         start_us=int(spec.start_utc.timestamp() * 1_000_000),
         horizon=spec.horizon_seconds,
         first_touch_days=_first_touch_days(spec),

@@ -9,7 +9,7 @@ Two forms:
   ``survey``, ``score``, ``comment`` and the customer attributes.
 * **canonical** -- the workspace schemas :data:`~journeykit.engine.schema.EVENTS_SCHEMA` and
   :data:`~journeykit.engine.schema.RESPONSES_SCHEMA`, as ingest would store the flat form: touchpoint,
-  stage and channel from the model, the other columns in ``attributes``, ``seq`` the global generation
+  stage from the model, the other columns except ``channel`` in ``attributes``, ``seq`` the global generation
   order, ``source`` naming the simulation, ``ingest_id`` NULL (nothing was ingested).
 """
 
@@ -119,9 +119,9 @@ def canonical_events(plan: Plan, block: Block, flat: pa.RecordBatch, seq_start: 
         "event": flat.column("event"),
         "touchpoint": _strings(plan.touchpoints, tp),
         "stage": _strings(plan.stages, tp),
-        "channel": _strings(plan.model_channels, tp),
+        "channel": flat.column("channel"),
         "value": flat.column("value"),
-        "attributes": _attribute_map(flat, [*plan.attributes, "channel", "cycle"]),
+        "attributes": _attribute_map(flat, [*plan.attributes, "cycle"]),
         "source": pa.repeat(pa.scalar(source, pa.string()), n),
         "ingest_id": pa.nulls(n, pa.int64()),
     }

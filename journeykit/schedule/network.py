@@ -351,6 +351,13 @@ class Plan:
         return simulate(self, iterations=iterations, seed=seed, **kwargs)
 
     # ------------------------------------------------------------------------------ conversions
+    @classmethod
+    def from_psplib(cls, path: str) -> "Plan":
+        """A plan from a PSPLIB ``.sm`` file; see :func:`journeykit.schedule.plan_io.plan_from_psplib`."""
+        from journeykit.schedule.plan_io import plan_from_psplib
+
+        return plan_from_psplib(path)
+
     def with_durations(self, durations: Mapping[str, Duration | float | Sequence[float]]) -> "Plan":
         """A copy with some activities' durations replaced (``{id: estimate}``)."""
         for key in durations:

@@ -46,6 +46,7 @@ class Engine:
         except Exception as exc:  # duckdb raises IOException etc.; report the file
             raise WorkspaceError(f"{path}: cannot open the workspace database: {exc}") from None
         backend.raw_sql("SET TimeZone = 'UTC'")
+        backend.raw_sql("SET enable_progress_bar = false")
         if not read_only:
             for name in schema.TABLES:
                 backend.raw_sql(schema.duckdb_ddl(name))

@@ -128,6 +128,8 @@ class _Stager:
         self.con, self.model, self.opts, self.report, self.on_progress = con, model, opts, report, on_progress
         self.rule = TimestampRule(opts.timestamp_format)
         self.staged = False
+        self.seq_base = con.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {opts.target}").fetchone()[0]
+        self.file_offset = 0  # rows read from the files before the current one
         con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
         con.execute("CREATE TEMP TABLE _jk_files (file_index INTEGER, source VARCHAR, path VARCHAR)")
         if opts.target == "responses":
@@ -143,6 +145,7 @@ class _Stager:
                     self.on_progress(index, path, chunk.bytes_read or size, size, self.report.rows_read)
             if self.on_progress:
                 self.on_progress(index, path, size, size, self.report.rows_read)
+            self.file_offset = self.report.rows_read
 
     def _stage_chunk(self, index: int, path: Path, chunk: RawChunk) -> None:
         self.report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
@@ -165,11 +168,12 @@ class _Stager:
         mapping = resolve_mapping(str(path), columns, self.opts.target, self.opts.mapping, constants)
         self.con.register("chunk", chunk.table)
         self.con.execute(f"SET TimeZone = {lit(self.opts.timezone)}")
+        seq_base = self.seq_base + self.file_offset
         if self.opts.target == "events":
             self._register_touchpoints(mapping)
-            select = events_select(mapping, columns, index, self.rule, self.opts.strict)
+            select = events_select(mapping, columns, index, seq_base, self.rule, self.opts.strict)
         else:
-            select = responses_select(mapping, columns, index, self.rule, self.opts.survey)
+            select = responses_select(mapping, columns, index, seq_base, self.rule, self.opts.survey)
         verb = f"INSERT INTO {_STAGE} " if self.staged else f"CREATE TEMP TABLE {_STAGE} AS "
         self.con.execute(verb + select)
         self.staged = True
@@ -206,7 +210,8 @@ class _Stager:
 
 def _select_list(target: str, report: IngestReport) -> str:
     """The canonical columns of ``target`` in order, as read from the staged rows ``n`` and files ``f``."""
-    special = {"source": "f.source", "ingest_id": str(report.ingest_id)}
+    special = {"source": "f.source", "ingest_id": str(report.ingest_id), "event_id": "k.event_id",
+               "response_id": "k.response_id"}
     return ", ".join(special.get(name, f"n.{name}") for name in schema.TABLES[target].names)
 
 
@@ -220,22 +225,24 @@ def _finish(con, target: str, report: IngestReport) -> None:
             FROM {_STAGE} s JOIN _jk_files f USING (file_index)
             WHERE s.reason IS NOT NULL""")
         id_col = "event_id" if target == "events" else "response_id"
-        base = con.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {target}").fetchone()[0]
         report.accepted = con.execute(f"SELECT COUNT(*) FROM {_STAGE} WHERE reason IS NULL").fetchone()[0]
+        # ids on a narrow projection: the given id, or the content hash + occurrence number within the file
+        con.execute(f"""
+            CREATE TEMP TABLE _jk_ids AS
+            SELECT file_index, row_number, COALESCE(given_id, content_hash || '-' || CAST(
+                     row_number() OVER (PARTITION BY file_index, content_hash ORDER BY row_number) - 1 AS VARCHAR))
+                   AS id
+            FROM {_STAGE} WHERE reason IS NULL""")
         inserted = con.execute(f"""
             INSERT INTO {target}
-            WITH ided AS (
-              SELECT COALESCE(given_id, content_hash || '-' || CAST(
-                       row_number() OVER (PARTITION BY file_index, content_hash ORDER BY row_number) - 1 AS VARCHAR))
-                     AS {id_col}, *
-              FROM {_STAGE} WHERE reason IS NULL),
-            fresh AS (
-              SELECT * FROM ided i
-              WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{id_col} = i.{id_col})
-              QUALIFY row_number() OVER (PARTITION BY {id_col} ORDER BY file_index, row_number) = 1)
             SELECT {_select_list(target, report)}
-            FROM (SELECT *, {base} + row_number() OVER (ORDER BY file_index, row_number) AS seq FROM fresh) n
+            FROM {_STAGE} n
+            JOIN (SELECT file_index, row_number, id AS {id_col} FROM _jk_ids i
+                  WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{id_col} = i.id)
+                  QUALIFY row_number() OVER (PARTITION BY id ORDER BY file_index, row_number) = 1) k
+              USING (file_index, row_number)
             JOIN _jk_files f USING (file_index)""").fetchone()[0]
+        con.execute("DROP TABLE _jk_ids")
         report.duplicates = report.accepted - inserted
     report.rejected = con.execute(
         f"SELECT COUNT(*) FROM rejects WHERE ingest_id = {report.ingest_id}").fetchone()[0]

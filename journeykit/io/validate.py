@@ -63,8 +63,8 @@ def _attributes(mapping: Mapping) -> str:
     return f"map_from_entries(list_filter([{entries}], lambda x: x.value IS NOT NULL))"
 
 
-def _raw(columns: list[str]) -> str:
-    fields = ", ".join(f"{lit(c)}, CAST({q(c)} AS VARCHAR)" for c in columns if c != ROW_NUMBER)
+def _raw(columns: list[str], alias: str) -> str:
+    fields = ", ".join(f"{lit(c)}, CAST({alias}.{q(c)} AS VARCHAR)" for c in columns if c != ROW_NUMBER)
     return f"CAST(json_object({fields}) AS VARCHAR)" if fields else "'{}'"
 
 
@@ -75,108 +75,116 @@ def _reason(checks: list[tuple[str, str, str | None]]) -> tuple[str, str]:
     return reason, column
 
 
-def events_select(
-    mapping: Mapping, columns: list[str], file_index: int, rule: TimestampRule, strict: bool
-) -> str:
-    """SELECT producing ``_jk_stage_events`` rows from the chunk (see module docstring)."""
-    m = mapping.column
-    ts_col = m("timestamp")
-    inner = f"""
-      SELECT {ROW_NUMBER} AS row_number,
-        {_text(m('customer'))} AS customer_id,
-        {_text(m('case'))} AS case_id,
-        {_text(ts_col)} AS ts_text,
-        {rule.sql(ts_col)} AS ts,
-        {_text(m('event'))} AS event,
-        {_text(m('value'))} AS value_text,
-        {_text(m('event_id'))} AS given_id,
-        {_text(m('touchpoint'))} AS given_touchpoint,
-        {_text(m('channel'))} AS given_channel,
-        {_attributes(mapping)} AS attributes,
-        {_raw(columns)} AS raw
-      FROM chunk"""
-    checks = [
-        ("s.customer_id IS NULL", "'missing customer id'", m("customer")),
-        ("s.ts_text IS NULL", "'missing timestamp'", ts_col),
-        ("s.ts IS NULL", f"'unparseable timestamp ''' || s.ts_text || ''' (expected {rule.expected()})'", ts_col),
-        ("s.event IS NULL", "'missing event name'", m("event")),
-        (
-            "s.value_text IS NOT NULL AND TRY_CAST(s.value_text AS DOUBLE) IS NULL",
-            "'value ''' || s.value_text || ''' is not a number'",
-            m("value"),
-        ),
-    ]
-    if strict:
-        checks.append(
-            (
-                "tp.touchpoint IS NULL",
-                "'unknown touchpoint: event ''' || s.event || ''' matches no touchpoint of the journey model'",
-                m("touchpoint") or m("event"),
-            )
-        )
+def _staged(fields: dict[str, str], checks: list[tuple[str, str, str | None]], join: str, joined: str,
+            outputs: str, columns: list[str]) -> str:
+    """Three-level SELECT: typed fields (``__jk_*``), the first failing check, and the staged columns.
+
+    The raw row (JSON of the original columns) is built only for rejected rows.
+    """
+    typed = ", ".join(f"{expr} AS __jk_{name}" for name, expr in fields.items())
     reason, column = _reason(checks)
     return f"""
-    SELECT {file_index} AS file_index, s.row_number, s.customer_id, s.case_id, s.ts AS timestamp, s.event,
-      TRY_CAST(s.value_text AS DOUBLE) AS value, tp.touchpoint, tp.stage,
-      COALESCE(s.given_channel, tp.channel) AS channel, s.attributes, s.given_id,
-      md5(concat_ws(chr(31), s.customer_id, COALESCE(s.case_id, ''), CAST(epoch_us(s.ts) AS VARCHAR), s.event,
-          COALESCE(s.value_text, ''), CAST(s.attributes AS VARCHAR))) AS content_hash,
-      s.raw, {reason} AS reason, {column} AS "column"
-    FROM ({inner}) s LEFT JOIN tp_map tp ON tp.key = COALESCE(s.given_touchpoint, s.event)"""
+    SELECT {outputs},
+      CASE WHEN v.reason IS NOT NULL THEN {_raw(columns, "v")} END AS raw, v.reason, v."column"
+    FROM (SELECT s.*, {joined}, {reason} AS reason, {column} AS "column"
+          FROM (SELECT *, {typed} FROM chunk) s {join}) v"""
+
+
+def _timestamp_checks(rule: TimestampRule, ts_col: str | None, customer_col: str | None) -> list:
+    return [
+        ("s.__jk_customer_id IS NULL", "'missing customer id'", customer_col),
+        ("s.__jk_ts_text IS NULL", "'missing timestamp'", ts_col),
+        ("s.__jk_ts IS NULL",
+         "'unparseable timestamp ''' || s.__jk_ts_text || ''' (expected " + rule.expected() + ")'", ts_col),
+    ]
+
+
+def _common_fields(mapping: Mapping, rule: TimestampRule) -> dict[str, str]:
+    m = mapping.column
+    return {
+        "customer_id": _text(m("customer")), "case_id": _text(m("case")), "ts_text": _text(m("timestamp")),
+        "ts": rule.sql(m("timestamp")), "given_touchpoint": _text(m("touchpoint")),
+        "attributes": _attributes(mapping),
+    }
+
+
+def _common_outputs(file_index: int, seq_base: int) -> str:
+    return (f"{file_index} AS file_index, v.{ROW_NUMBER} AS row_number, {seq_base} + v.{ROW_NUMBER} AS seq, "
+            "v.__jk_customer_id AS customer_id, v.__jk_case_id AS case_id, v.__jk_ts AS timestamp, "
+            "v.__jk_attributes AS attributes, v.__jk_given_id AS given_id")
+
+
+def _content_hash(parts: list[str]) -> str:
+    core = ["v.__jk_customer_id", "COALESCE(v.__jk_case_id, '')", "CAST(epoch_us(v.__jk_ts) AS VARCHAR)"]
+    return f"md5(concat_ws(chr(31), {', '.join(core + parts)}, CAST(v.__jk_attributes AS VARCHAR))) AS content_hash"
+
+
+def events_select(
+    mapping: Mapping, columns: list[str], file_index: int, seq_base: int, rule: TimestampRule, strict: bool
+) -> str:
+    """SELECT producing staged event rows from the chunk (see module docstring).
+
+    ``seq`` is ``seq_base + row number``: input order, with gaps where rows are rejected or duplicates.
+    """
+    m = mapping.column
+    fields = _common_fields(mapping, rule) | {
+        "event": _text(m("event")), "value_text": _text(m("value")), "given_id": _text(m("event_id")),
+        "given_channel": _text(m("channel")),
+    }
+    checks = _timestamp_checks(rule, m("timestamp"), m("customer")) + [
+        ("s.__jk_event IS NULL", "'missing event name'", m("event")),
+        ("s.__jk_value_text IS NOT NULL AND TRY_CAST(s.__jk_value_text AS DOUBLE) IS NULL",
+         "'value ''' || s.__jk_value_text || ''' is not a number'", m("value")),
+    ]
+    if strict:
+        checks.append((
+            "tp.touchpoint IS NULL",
+            "'unknown touchpoint: event ''' || s.__jk_event || ''' matches no touchpoint of the journey model'",
+            m("touchpoint") or m("event"),
+        ))
+    join = "LEFT JOIN tp_map tp ON tp.key = COALESCE(s.__jk_given_touchpoint, s.__jk_event)"
+    outputs = (
+        f"{_common_outputs(file_index, seq_base)}, v.__jk_event AS event, "
+        "TRY_CAST(v.__jk_value_text AS DOUBLE) AS value, v.__jk_tp_touchpoint AS touchpoint, "
+        "v.__jk_tp_stage AS stage, COALESCE(v.__jk_given_channel, v.__jk_tp_channel) AS channel, "
+        + _content_hash(["v.__jk_event", "COALESCE(v.__jk_value_text, '')"])
+    )
+    joined = "tp.touchpoint AS __jk_tp_touchpoint, tp.stage AS __jk_tp_stage, tp.channel AS __jk_tp_channel"
+    return _staged(fields, checks, join, joined, outputs, columns)
 
 
 def responses_select(
     mapping: Mapping,
     columns: list[str],
     file_index: int,
+    seq_base: int,
     rule: TimestampRule,
     survey_constant: str | None,
 ) -> str:
-    """SELECT producing ``_jk_stage_responses`` rows from the chunk; ``survey_map`` holds the model's surveys."""
+    """SELECT producing staged response rows from the chunk; ``survey_map`` holds the model's surveys."""
     m = mapping.column
-    ts_col = m("timestamp")
-    survey = lit(survey_constant) if survey_constant else _text(m("survey"))
-    inner = f"""
-      SELECT {ROW_NUMBER} AS row_number,
-        {_text(m('customer'))} AS customer_id,
-        {_text(m('case'))} AS case_id,
-        {_text(ts_col)} AS ts_text,
-        {rule.sql(ts_col)} AS ts,
-        {survey} AS survey,
-        {_text(m('score'))} AS score_text,
-        {_text(m('comment'))} AS comment,
-        {_text(m('touchpoint'))} AS given_touchpoint,
-        {_text(m('response_id'))} AS given_id,
-        {_attributes(mapping)} AS attributes,
-        {_raw(columns)} AS raw
-      FROM chunk"""
-    score = "TRY_CAST(s.score_text AS DOUBLE)"
-    checks = [
-        ("s.customer_id IS NULL", "'missing customer id'", m("customer")),
-        ("s.ts_text IS NULL", "'missing timestamp'", ts_col),
-        ("s.ts IS NULL", f"'unparseable timestamp ''' || s.ts_text || ''' (expected {rule.expected()})'", ts_col),
-        ("s.survey IS NULL", "'missing survey name'", m("survey")),
-        (
-            "sv.name IS NULL",
-            "'unknown survey ''' || s.survey || ''' (expected one of the journey model''s surveys: ' || "
-            "(SELECT string_agg(name, ', ' ORDER BY name) FROM survey_map) || ')'",
-            m("survey"),
-        ),
-        ("s.score_text IS NULL", "'missing score'", m("score")),
-        (f"{score} IS NULL", "'score ''' || s.score_text || ''' is not a number'", m("score")),
-        (
-            f"{score} < sv.low OR {score} > sv.high",
-            "'score ' || s.score_text || ' out of range for survey ''' || sv.name || ''' (expected ' "
-            "|| CAST(sv.low AS VARCHAR) || ' to ' || CAST(sv.high AS VARCHAR) || ')'",
-            m("score"),
-        ),
+    fields = _common_fields(mapping, rule) | {
+        "survey": lit(survey_constant) if survey_constant else _text(m("survey")),
+        "score_text": _text(m("score")), "comment": _text(m("comment")), "given_id": _text(m("response_id")),
+    }
+    score = "TRY_CAST(s.__jk_score_text AS DOUBLE)"
+    checks = _timestamp_checks(rule, m("timestamp"), m("customer")) + [
+        ("s.__jk_survey IS NULL", "'missing survey name'", m("survey")),
+        ("sv.name IS NULL",
+         "'unknown survey ''' || s.__jk_survey || ''' (expected one of the journey model''s surveys: ' || "
+         "(SELECT string_agg(name, ', ' ORDER BY name) FROM survey_map) || ')'", m("survey")),
+        ("s.__jk_score_text IS NULL", "'missing score'", m("score")),
+        (f"{score} IS NULL", "'score ''' || s.__jk_score_text || ''' is not a number'", m("score")),
+        (f"{score} < sv.low OR {score} > sv.high",
+         "'score ' || s.__jk_score_text || ' out of range for survey ''' || sv.name || ''' (expected ' "
+         "|| CAST(sv.low AS VARCHAR) || ' to ' || CAST(sv.high AS VARCHAR) || ')'", m("score")),
     ]
-    reason, column = _reason(checks)
-    return f"""
-    SELECT {file_index} AS file_index, s.row_number, s.customer_id, s.case_id, s.ts AS timestamp,
-      s.survey, sv.kind, {score} AS score, s.comment, COALESCE(s.given_touchpoint, sv.touchpoint) AS touchpoint,
-      s.attributes, s.given_id,
-      md5(concat_ws(chr(31), s.customer_id, COALESCE(s.case_id, ''), CAST(epoch_us(s.ts) AS VARCHAR), s.survey,
-          COALESCE(s.score_text, ''), COALESCE(s.comment, ''), CAST(s.attributes AS VARCHAR))) AS content_hash,
-      s.raw, {reason} AS reason, {column} AS "column"
-    FROM ({inner}) s LEFT JOIN survey_map sv ON sv.name = s.survey"""
+    join = "LEFT JOIN survey_map sv ON sv.name = s.__jk_survey"
+    outputs = (
+        f"{_common_outputs(file_index, seq_base)}, v.__jk_survey AS survey, v.__jk_sv_kind AS kind, "
+        "TRY_CAST(v.__jk_score_text AS DOUBLE) AS score, v.__jk_comment AS comment, "
+        "COALESCE(v.__jk_given_touchpoint, v.__jk_sv_touchpoint) AS touchpoint, "
+        + _content_hash(["v.__jk_survey", "COALESCE(v.__jk_score_text, '')", "COALESCE(v.__jk_comment, '')"])
+    )
+    joined = "sv.kind AS __jk_sv_kind, sv.touchpoint AS __jk_sv_touchpoint"
+    return _staged(fields, checks, join, joined, outputs, columns)

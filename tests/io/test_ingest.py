@@ -69,7 +69,7 @@ def test_mixed_file_counts_reconcile_and_reasons_are_specific(ws, tmp_path):
     ev = events(ws)
     # identical rows 1 and 8 are both kept (occurrence number in the id), input order in seq
     assert ev.event.tolist() == ["product_view", "cart_add", "payment_ok", "product_view"]
-    assert ev.seq.tolist() == [1, 2, 3, 4]
+    assert ev.seq.tolist() == [1, 2, 3, 8]  # seq = input row; rejected rows leave gaps
     assert ev.event_id.nunique() == 4
     assert ev.touchpoint.tolist() == ["product_view", "cart_add", "payment", "product_view"]
     assert ev.stage.tolist() == ["consideration", "consideration", "purchase", "consideration"]
@@ -98,7 +98,7 @@ def test_overlapping_exports_deduplicate_and_new_rows_continue_seq(ws, tmp_path)
     assert (r.new, r.duplicates) == (1, 1)
     ev = events(ws)
     assert ev.event.tolist() == ["product_view", "cart_add", "checkout_start"]
-    assert ev.seq.tolist() == [1, 2, 3]
+    assert ev.seq.tolist() == [1, 2, 4]  # continues after the workspace's last seq, in input order
 
 
 def test_strict_rejects_unknown_touchpoints(ws, tmp_path):

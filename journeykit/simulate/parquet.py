@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from journeykit.model import JourneyModel
@@ -48,8 +49,7 @@ def write_simulated(
     try:
         for batch in data.iter_batches(flat=True):
             if writers is None:
-                writers = (pq.ParquetWriter(paths[0], batch.events.schema),
-                           pq.ParquetWriter(paths[1], batch.responses.schema))
+                writers = (_writer(paths[0], batch.events.schema), _writer(paths[1], batch.responses.schema))
             writers[0].write_batch(batch.events)
             writers[1].write_batch(batch.responses)
             if progress is not None:
@@ -59,3 +59,9 @@ def write_simulated(
             for w in writers:
                 w.close()
     return paths
+
+
+def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """zstd-compressed; dictionary encoding only for the repetitive text columns (not the ids)."""
+    repetitive = [f.name for f in schema if pa.types.is_string(f.type) and not f.name.endswith("_id")]
+    return pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=repetitive)

@@ -84,3 +84,25 @@ def variant_counts(js: dict[str, list[tuple]]) -> dict[tuple, tuple[int, float]]
     for j in js.values():
         acc[tuple(e[2] for e in j)].append((j[-1][0] - j[0][0]).total_seconds())
     return {k: (len(v), float(np.mean(v))) for k, v in acc.items()}
+
+
+def path_counts(js: dict[str, list[tuple]], anchor: str, direction: str, steps: int, until: str | None = None) -> Counter:
+    """Counter of the label tuples around the first ``anchor`` of each journey (missing: "(start)"/"(end)")."""
+    out: Counter = Counter()
+    for j in js.values():
+        labels = [e[2] for e in j]
+        if anchor not in labels:
+            continue
+        a = labels.index(anchor)
+        if direction == "before":
+            window = labels[max(0, a - steps) : a]
+            out[tuple(["(start)"] * (steps - len(window)) + window)] += 1
+            continue
+        after = labels[a + 1 :]
+        if direction == "between":
+            if until not in after:
+                continue
+            after = after[: after.index(until) + 1]
+        window = after[:steps]
+        out[tuple(window + ["(end)"] * (steps - len(window)))] += 1
+    return out

@@ -272,7 +272,11 @@ class Lognormal(Duration):
 
 @dataclass(frozen=True, eq=False)
 class Empirical(Duration):
-    """The empirical distribution of observed durations (quantiles by linear interpolation)."""
+    """The empirical distribution of observed durations: sampling resamples the observations.
+
+    The quantile function is the inverse of the empirical CDF (``numpy.quantile(method="inverted_cdf")``),
+    so the sampled mean and variance are the observed ones.
+    """
 
     samples: np.ndarray = field(repr=False)
     kind: ClassVar[str] = "empirical"
@@ -314,7 +318,7 @@ class Empirical(Duration):
         return (float(x[0]), float(np.median(x)), float(x[-1]))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return np.quantile(self.samples, np.asarray(u, dtype=float))
+        return np.quantile(self.samples, np.asarray(u, dtype=float), method="inverted_cdf")
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "samples": self.samples.tolist()}

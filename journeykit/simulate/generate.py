@@ -78,7 +78,8 @@ class _Generator:
         for i, cum in enumerate(plan.attribute_cums):
             self.attributes[:, i] = _pick(cum, self._u(self.keys, 0, _FIXED + i))
         day = _pick(plan.first_touch_days, self._u(self.keys, 0, _DAY_DRAW))
-        self.time = np.minimum((day + self._u(self.keys, 0, _TIME)) * _DAY, plan.period)
+        day_length = np.minimum(_DAY, plan.period - day * _DAY)  # the period may end within a day
+        self.time = day * _DAY + self._u(self.keys, 0, _TIME) * day_length
         self.tp = _pick(plan.entry_cum, self._u(self.keys, 0, _ENTRY))
         self.index = np.zeros(n, dtype=np.int64)
         self.cycle = np.zeros(n, dtype=np.int64)

@@ -106,3 +106,29 @@ def path_counts(js: dict[str, list[tuple]], anchor: str, direction: str, steps: 
         window = after[:steps]
         out[tuple(window + ["(end)"] * (steps - len(window)))] += 1
     return out
+
+
+def first_to_next(js: dict[str, list[tuple]], source: str, target: str) -> tuple[int, list[float]]:
+    """Journeys with ``source``, and seconds from the first ``source`` to the first ``target`` after it."""
+    having, seconds = 0, []
+    for j in js.values():
+        labels = [e[2] for e in j]
+        if source not in labels:
+            continue
+        having += 1
+        a = labels.index(source)
+        later = labels[a + 1 :]
+        if target in later:
+            b = a + 1 + later.index(target)
+            seconds.append((j[b][0] - j[a][0]).total_seconds())
+    return having, seconds
+
+
+def stage_runs(js: dict[str, list[tuple]]) -> dict[str, list[float | None]]:
+    """Stage -> dwell seconds of each run (``None`` for a journey's last run)."""
+    out: dict[str, list[float | None]] = defaultdict(list)
+    for j in js.values():
+        runs = collapse(j)
+        for a, b in zip(runs, runs[1:] + [None]):
+            out[a[2]].append(None if b is None else (b[0] - a[0]).total_seconds())
+    return out

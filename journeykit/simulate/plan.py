@@ -14,7 +14,7 @@ import numpy as np
 
 from journeykit.model import JourneyModel
 from journeykit.simulate.comments import THEMES
-from journeykit.simulate.spec import EXIT, Lognormal, SimulationSpec
+from journeykit.simulate.spec import EXIT, SimulationSpec
 
 _DAY = 86400.0
 
@@ -245,9 +245,8 @@ def _retention(spec: SimulationSpec, index: dict[str, int], n: int) -> dict:
     if r is None:
         return dict(retention=False, churn_intercept=0.0, churn_slope=0.0, reentry_cum=np.ones(n),
                     gap_median=1.0, gap_sigma=0.0, nonbuyer_return=0.0)
-    gap: Lognormal = r.gap
     return dict(retention=True, churn_intercept=r.churn.intercept, churn_slope=r.churn.per_experience,
-                reentry_cum=_cumulative(r.reentry, index, n), gap_median=gap.median, gap_sigma=gap.sigma,
+                reentry_cum=_cumulative(r.reentry, index, n), gap_median=r.gap.median, gap_sigma=r.gap.sigma,
                 nonbuyer_return=r.nonbuyer_return)
 
 
@@ -258,11 +257,10 @@ def _surveys(spec: SimulationSpec, model: JourneyModel, index: dict[str, int]) -
         survey = model.survey_by_name[name]
         assert survey.scale is not None and survey.touchpoint is not None
         coefs = np.array([sim.effects.get(e, 0.0) for e in effect_names])
-        concerned = [
-            (coefs[i] != 0 or sim.experience != 0) for i in range(len(effect_names))
-        ]
+        # a negative comment names an experience the survey is sensitive to
         effect_themes = np.array(
-            [_theme_index(e.theme) if concerned[i] else -1 for i, e in enumerate(spec.experience.effects.values())],
+            [_theme_index(e.theme) if c != 0 or sim.experience != 0 else -1
+             for c, e in zip(coefs, spec.experience.effects.values())],
             dtype=np.int64,
         )
         out.append(

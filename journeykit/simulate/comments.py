@@ -11,7 +11,7 @@ SENTIMENTS = ("negative", "neutral", "positive")
 #: theme -> (negative, neutral, positive) template lists.
 THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "delivery speed": (
-        ("Delivery took far too long.", "The parcel arrived days late.", "Slow delivery, I nearly cancelled."),
+        ("Delivery took far too long.", "The parcel arrived days late.", "Slow delivery, nearly cancelled."),
         ("Delivery time was acceptable.", "Delivery was a bit slower than promised."),
         ("Super fast delivery!", "Arrived a day earlier than expected.", "Quick delivery, thank you."),
     ),

@@ -37,7 +37,8 @@ EVENT_FIELDS: dict[str, type] = dict(
     case_kind=_INT, case_no=_INT, cycle=_INT,
 )
 RESPONSE_FIELDS: dict[str, type] = dict(
-    customer=_INT, index=_INT, survey=_INT, time=_FLOAT, score=_FLOAT, comment=_INT, case_kind=_INT, case_no=_INT
+    customer=_INT, index=_INT, survey=_INT, time=_FLOAT, score=_FLOAT, comment=_INT, case_kind=_INT,
+    case_no=_INT,
 )
 
 
@@ -57,6 +58,16 @@ class Block:
     attributes: np.ndarray  # (customers, attributes) value indices
     events: dict[str, np.ndarray]
     responses: dict[str, np.ndarray]
+
+
+def _below(count: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Uniform integers in ``0 .. count - 1`` from uniform draws ``u``."""
+    return np.minimum((u * count).astype(np.int64), count - 1)
+
+
+def _choose(options: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """One of ``options`` (equally likely) per uniform draw."""
+    return options[_below(np.full(u.size, options.size), u)]
 
 
 def _pick(cum: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -89,7 +100,8 @@ class _Generator:
         self.case_no = np.zeros((n, max(1, len(plan.case_prefixes))), dtype=np.int64)
         self.order_value = np.zeros(n)
         ra = plan.revenue_attribute
-        self.revenue_median = plan.revenue_median[self.attributes[:, ra] if ra >= 0 else np.zeros(n, dtype=np.int64)]
+        by = self.attributes[:, ra] if ra >= 0 else np.zeros(n, dtype=np.int64)
+        self.revenue_median = plan.revenue_median[by]
         self.events: list[dict[str, np.ndarray]] = []
         self.responses: list[dict[str, np.ndarray]] = []
 
@@ -199,14 +211,12 @@ class _Generator:
     ) -> np.ndarray:
         x = (score - survey.low) / (survey.high - survey.low)
         sentiment = np.where(x < 0.5, 0, np.where(x < 0.75, 1, 2))
-        pick = np.minimum((self._u(keys, idx, base + 4) * survey.themes.size).astype(np.int64), survey.themes.size - 1)
-        theme = survey.themes[pick] if survey.themes.size else np.zeros(score.size, dtype=np.int64)
+        theme = _choose(survey.themes, self._u(keys, idx, base + 4))
         for e in range(happened.shape[1] - 1, -1, -1):  # the first listed effect wins
             if survey.effect_themes[e] >= 0:
                 theme = np.where((sentiment == 0) & happened[:, e], survey.effect_themes[e], theme)
         count = _TEMPLATE_COUNT[theme, sentiment]
-        offset = np.minimum((self._u(keys, idx, base + 5) * count).astype(np.int64), count - 1)
-        comment = _TEMPLATE_FIRST[theme, sentiment] + offset
+        comment = _TEMPLATE_FIRST[theme, sentiment] + _below(count, self._u(keys, idx, base + 5))
         return np.where(self._u(keys, idx, base + 3) < survey.comment_rate, comment, -1)
 
     def _end_cycle(self, who: np.ndarray, keys: np.ndarray, idx: np.ndarray) -> None:
@@ -231,10 +241,8 @@ class _Generator:
 
 def _concat(parts: list[dict[str, np.ndarray]], fields: dict[str, type]) -> dict[str, np.ndarray]:
     """Concatenate per-step columns and order rows by customer, then event index (stable)."""
-    cols = {
-        name: np.concatenate([p[name] for p in parts]).astype(dtype, copy=False) if parts else np.empty(0, dtype)
-        for name, dtype in fields.items()
-    }
+    cols = {name: np.concatenate([p[name] for p in parts] or [np.empty(0)]).astype(dtype)
+            for name, dtype in fields.items()}
     order = np.lexsort((cols["index"], cols["customer"]))
     return {name: col[order] for name, col in cols.items()}
 

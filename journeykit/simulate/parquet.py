@@ -23,7 +23,7 @@ def write_parquet(
     block_size: int = DEFAULT_BLOCK_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Path, Path]:
-    """Simulate (see :func:`~journeykit.simulate.simulate`) and write the result with :func:`write_simulated`."""
+    """:func:`~journeykit.simulate.simulate`, then :func:`write_simulated`."""
     data = simulate(model, customers=customers, seed=seed, block_size=block_size)
     return write_simulated(data, out_dir, progress)
 

@@ -126,7 +126,8 @@ def compile_plan(spec: SimulationSpec, model: JourneyModel) -> Plan:
         max_events=spec.max_events_per_customer,
         attributes=attributes,
         attribute_values=[list(d) for d in spec.customers.values()],
-        attribute_cums=[_cumulative(d, {v: i for i, v in enumerate(d)}, len(d)) for d in spec.customers.values()],
+        attribute_cums=[_cumulative(d, {v: i for i, v in enumerate(d)}, len(d))
+                        for d in spec.customers.values()],
         entry_cum=_cumulative(spec.entry, index, n),
         next_cum=next_cum,
         delay_median=delay_median,
@@ -233,7 +234,8 @@ def _effects(spec: SimulationSpec, index: dict[str, int]) -> list[EffectPlan]:
         if e.after is not None:
             kind, source, target, threshold = "delay", index[e.after], -1, float(e.delay_above or 0.0)
         elif e.transition is not None:
-            kind, source, target, threshold = "transition", index[e.transition[0]], index[e.transition[1]], 0.0
+            source, target = (index[t] for t in e.transition)
+            kind, threshold = "transition", 0.0
         else:
             kind, source, target, threshold = "at", index[str(e.at)], -1, 0.0
         out.append(EffectPlan(name, kind, source, target, threshold, e.weight, _theme_index(e.theme)))
@@ -278,7 +280,8 @@ def _surveys(spec: SimulationSpec, model: JourneyModel, index: dict[str, int]) -
                 effect_coefs=coefs,
                 experience=sim.experience,
                 comment_rate=sim.comment_rate,
-                themes=np.array([_theme_index(t) for t in sim.themes], dtype=np.int64),
+                # without themes there are no comments (checked): any theme index will do
+                themes=np.array([_theme_index(t) for t in sim.themes] or [0], dtype=np.int64),
                 effect_themes=effect_themes,
             )
         )

@@ -9,7 +9,8 @@ its consistency with the model (known touchpoints, surveys and themes; every pro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -32,6 +33,7 @@ RESERVED_COLUMNS = frozenset(
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Probability = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
 Distribution = dict[str, Probability]
 
 
@@ -146,7 +148,7 @@ class SimulationSpec(_Spec):
     start: dt.datetime
     period: Duration = Field(gt=0)
     horizon: Duration | None = None
-    weekday_weights: list[Annotated[float, Field(ge=0)]] | None = Field(default=None, min_length=7, max_length=7)
+    weekday_weights: list[NonNegative] | None = Field(default=None, min_length=7, max_length=7)
     max_events_per_customer: int = Field(default=400, ge=1)
     customers: dict[str, Distribution] = Field(default_factory=dict)
     entry: Distribution
@@ -164,7 +166,8 @@ class SimulationSpec(_Spec):
     def start_utc(self) -> dt.datetime:
         """``start`` as an aware UTC datetime (a naive or date-only start is taken as UTC)."""
         start = self.start
-        return start.replace(tzinfo=dt.timezone.utc) if start.tzinfo is None else start.astimezone(dt.timezone.utc)
+        utc = dt.timezone.utc
+        return start.replace(tzinfo=utc) if start.tzinfo is None else start.astimezone(utc)
 
     @property
     def horizon_seconds(self) -> float:
@@ -187,124 +190,129 @@ def simulation_spec(model: JourneyModel, file: str = "<journey model>") -> Simul
     try:
         spec = SimulationSpec.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(
-            file,
-            [(_key_path(("simulation", *e["loc"])), e["msg"].removeprefix("Value error, ")) for e in exc.errors()],
-        ) from None
-    problems = _consistency(spec, model)
+        problems = [(_key_path(("simulation", *e["loc"])), e["msg"].removeprefix("Value error, "))
+                    for e in exc.errors()]
+        raise ModelError(file, problems) from None
+    problems = _Checker(spec, model).run()
     if problems:
         raise ModelError(file, [(f"simulation.{path}", msg) for path, msg in problems])
     return spec
 
 
 # ------------------------------------------------------------------------------ consistency checks
-def _consistency(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    known = set(model.touchpoint_by_name)
+Problems = list[tuple[str, str]]
 
-    def touchpoints(path: str, names: Any, exit_ok: bool = False) -> None:
+
+class _Checker:
+    """Collects ``(key path below simulation, message)`` problems of a spec against its model."""
+
+    def __init__(self, spec: SimulationSpec, model: JourneyModel):
+        self.spec, self.model = spec, model
+        self.problems: Problems = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append((path, message))
+
+    def touchpoints(self, path: str, names: Iterable[str], exit_ok: bool = False) -> None:
         for name in names:
-            if name not in known and not (exit_ok and name == EXIT):
-                problems.append((path, f"unknown touchpoint '{name}'"))
+            if name not in self.model.touchpoint_by_name and not (exit_ok and name == EXIT):
+                self.add(path, f"unknown touchpoint '{name}'")
 
-    def distribution(path: str, dist: dict[str, float]) -> None:
-        total = sum(dist.values())
+    def distribution(self, path: str, probabilities: Iterable[float]) -> None:
+        total = sum(probabilities)
         if abs(total - 1.0) > SUM_TOLERANCE:
-            problems.append((path, f"probabilities sum to {total:.12g}, expected 1 (within {SUM_TOLERANCE:g})"))
+            self.add(path, f"probabilities sum to {total:.12g}, expected 1 (within {SUM_TOLERANCE:g})")
 
-    for attr, dist in spec.customers.items():
-        if attr in RESERVED_COLUMNS:
-            problems.append((f"customers.{attr}", f"'{attr}' is a column the simulator writes; rename it"))
-        distribution(f"customers.{attr}", dist)
-    touchpoints("entry", spec.entry)
-    distribution("entry", spec.entry)
-    for tp, row in spec.transitions.items():
-        touchpoints("transitions", [tp])
-        touchpoints(f"transitions.{tp}", row, exit_ok=True)
-        distribution(f"transitions.{tp}", row)
-    reachable = set(spec.entry) | {t for row in spec.transitions.values() for t in row if t != EXIT}
-    if spec.retention is not None:
-        touchpoints("retention.reentry", spec.retention.reentry)
-        distribution("retention.reentry", spec.retention.reentry)
-        reachable |= set(spec.retention.reentry)
-    for tp in sorted((reachable & known) - set(spec.transitions)):
-        problems.append(("transitions", f"no row for touchpoint '{tp}', which customers can reach"))
-    for tp, delay in spec.delays.items():
-        touchpoints("delays", [tp])
-        touchpoints(f"delays.{tp}.to", delay.to)
-    problems.extend(_emit_problems(spec, model))
-    if spec.weekday_weights is not None and sum(spec.weekday_weights) <= 0:
-        problems.append(("weekday_weights", "at least one weekday needs a positive weight"))
-    if spec.horizon is not None and spec.horizon < spec.period:
-        problems.append(("horizon", "must be at least the period"))
-    if spec.revenue is not None:
-        touchpoints("revenue.at", spec.revenue.at)
-        touchpoints("revenue.refund_at", spec.revenue.refund_at)
-        problems.extend(_revenue_problems(spec))
-    seen_case: dict[str, str] = {}
-    for kind, case in spec.cases.items():
-        touchpoints(f"cases.{kind}", case.opened_by + case.includes)
-        for tp in case.opened_by + case.includes:
-            if tp in seen_case:
-                problems.append((f"cases.{kind}", f"touchpoint '{tp}' already belongs to case kind '{seen_case[tp]}'"))
-            seen_case[tp] = kind
-    for name, effect in spec.experience.effects.items():
-        path = f"experience.effects.{name}"
-        touchpoints(path, [t for t in (effect.after, effect.at, *(effect.transition or ())) if t is not None])
-        if effect.theme is not None and effect.theme not in THEMES:
-            problems.append((f"{path}.theme", f"unknown theme '{effect.theme}' (expected one of {sorted(THEMES)})"))
-    problems.extend(_survey_problems(spec, model))
-    return problems
+    def theme(self, path: str, theme: str | None) -> None:
+        if theme is not None and theme not in THEMES:
+            self.add(path, f"unknown theme '{theme}' (expected one of {sorted(THEMES)})")
 
+    def run(self) -> Problems:
+        spec = self.spec
+        for attr, dist in spec.customers.items():
+            if attr in RESERVED_COLUMNS:
+                self.add(f"customers.{attr}", f"'{attr}' is a column the simulator writes; rename it")
+            self.distribution(f"customers.{attr}", dist.values())
+        self.touchpoints("entry", spec.entry)
+        self.distribution("entry", spec.entry.values())
+        for tp, row in spec.transitions.items():
+            self.touchpoints("transitions", [tp])
+            self.touchpoints(f"transitions.{tp}", row, exit_ok=True)
+            self.distribution(f"transitions.{tp}", row.values())
+        if spec.retention is not None:
+            self.touchpoints("retention.reentry", spec.retention.reentry)
+            self.distribution("retention.reentry", spec.retention.reentry.values())
+        self._rows_for_reachable()
+        for tp, delay in spec.delays.items():
+            self.touchpoints("delays", [tp])
+            self.touchpoints(f"delays.{tp}.to", delay.to)
+        self._emits()
+        if spec.weekday_weights is not None and sum(spec.weekday_weights) <= 0:
+            self.add("weekday_weights", "at least one weekday needs a positive weight")
+        if spec.horizon is not None and spec.horizon < spec.period:
+            self.add("horizon", "must be at least the period")
+        self._revenue()
+        self._cases()
+        for name, effect in spec.experience.effects.items():
+            path = f"experience.effects.{name}"
+            self.touchpoints(path, [t for t in (effect.after, effect.at, *(effect.transition or ())) if t])
+            self.theme(f"{path}.theme", effect.theme)
+        self._surveys()
+        return self.problems
 
-def _emit_problems(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    for tp, emits in spec.emits.items():
-        if tp not in model.touchpoint_by_name:
-            problems.append(("emits", f"unknown touchpoint '{tp}'"))
-            continue
-        total = sum(e.p for e in emits)
-        if abs(total - 1.0) > SUM_TOLERANCE:
-            problems.append((f"emits.{tp}", f"probabilities sum to {total:.12g}, expected 1 (within {SUM_TOLERANCE:g})"))
-        for i, e in enumerate(emits):
-            if model.touchpoint_of(e.event) != tp:
-                problems.append((f"emits.{tp}[{i}].event", f"event '{e.event}' does not map to touchpoint '{tp}'"))
-    for t in model.touchpoints:
-        if t.name not in spec.emits and t.events and all(p.startswith("re:") for p in t.events):
-            problems.append((f"emits.{t.name}", "the touchpoint maps only patterns: list the event names it emits"))
-    return problems
+    def _rows_for_reachable(self) -> None:
+        spec = self.spec
+        reachable = set(spec.entry) | {t for row in spec.transitions.values() for t in row if t != EXIT}
+        if spec.retention is not None:
+            reachable |= set(spec.retention.reentry)
+        for tp in sorted((reachable & set(self.model.touchpoint_by_name)) - set(spec.transitions)):
+            self.add("transitions", f"no row for touchpoint '{tp}', which customers can reach")
 
+    def _emits(self) -> None:
+        for tp, emits in self.spec.emits.items():
+            self.touchpoints("emits", [tp])
+            self.distribution(f"emits.{tp}", (e.p for e in emits))
+            for i, e in enumerate(emits):
+                if tp in self.model.touchpoint_by_name and self.model.touchpoint_of(e.event) != tp:
+                    self.add(f"emits.{tp}[{i}].event", f"event '{e.event}' does not map to touchpoint '{tp}'")
+        for t in self.model.touchpoints:
+            if t.name not in self.spec.emits and t.events and all(p.startswith("re:") for p in t.events):
+                self.add(f"emits.{t.name}", "the touchpoint maps only patterns: list the events it emits")
 
-def _revenue_problems(spec: SimulationSpec) -> list[tuple[str, str]]:
-    revenue = spec.revenue
-    assert revenue is not None
-    if revenue.by is None:
-        return []
-    if revenue.by not in spec.customers:
-        return [("revenue.by", f"unknown customer attribute '{revenue.by}' (expected one of {sorted(spec.customers)})")]
-    if not isinstance(revenue.median, dict):
-        return []
-    expected = set(spec.customers[revenue.by])
-    if set(revenue.median) != expected:
-        return [("revenue.median", f"needs exactly one median per {revenue.by} value {sorted(expected)}")]
-    return []
+    def _revenue(self) -> None:
+        revenue = self.spec.revenue
+        if revenue is None:
+            return
+        self.touchpoints("revenue.at", revenue.at)
+        self.touchpoints("revenue.refund_at", revenue.refund_at)
+        customers = self.spec.customers
+        if revenue.by is not None and revenue.by not in customers:
+            self.add("revenue.by", f"unknown customer attribute '{revenue.by}' (one of {sorted(customers)})")
+        elif isinstance(revenue.median, dict) and set(revenue.median) != set(customers[str(revenue.by)]):
+            expected = sorted(customers[str(revenue.by)])
+            self.add("revenue.median", f"needs exactly one median per {revenue.by} value {expected}")
 
+    def _cases(self) -> None:
+        owner: dict[str, str] = {}
+        for kind, case in self.spec.cases.items():
+            self.touchpoints(f"cases.{kind}", case.opened_by + case.includes)
+            for tp in case.opened_by + case.includes:
+                if tp in owner:
+                    self.add(f"cases.{kind}", f"touchpoint '{tp}' already belongs to case kind '{owner[tp]}'")
+                owner[tp] = kind
 
-def _survey_problems(spec: SimulationSpec, model: JourneyModel) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    for name, sim in spec.surveys.items():
-        path = f"surveys.{name}"
-        survey = model.survey_by_name.get(name)
-        if survey is None:
-            problems.append(("surveys", f"unknown survey '{name}' (expected one of {sorted(model.survey_by_name)})"))
-        elif survey.touchpoint is None:
-            problems.append((path, f"survey '{name}' has no touchpoint in the model, so it cannot be simulated"))
-        for effect in sim.effects:
-            if effect not in spec.experience.effects:
-                problems.append((f"{path}.effects", f"unknown effect '{effect}' (see experience.effects)"))
-        for theme in sim.themes:
-            if theme not in THEMES:
-                problems.append((f"{path}.themes", f"unknown theme '{theme}' (expected one of {sorted(THEMES)})"))
-        if sim.comment_rate > 0 and not sim.themes:
-            problems.append((f"{path}.themes", "comments need at least one theme"))
-    return problems
+    def _surveys(self) -> None:
+        surveys = self.model.survey_by_name
+        for name, sim in self.spec.surveys.items():
+            path = f"surveys.{name}"
+            if name not in surveys:
+                self.add("surveys", f"unknown survey '{name}' (expected one of {sorted(surveys)})")
+            elif surveys[name].touchpoint is None:
+                self.add(path, f"survey '{name}' has no touchpoint in the model, so it cannot be simulated")
+            for effect in sim.effects:
+                if effect not in self.spec.experience.effects:
+                    self.add(f"{path}.effects", f"unknown effect '{effect}' (see experience.effects)")
+            for theme in sim.themes:
+                self.theme(f"{path}.themes", theme)
+            if sim.comment_rate > 0 and not sim.themes:
+                self.add(f"{path}.themes", "comments need at least one theme")

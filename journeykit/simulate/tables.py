@@ -99,14 +99,18 @@ def flat_responses(plan: Plan, block: Block) -> pa.RecordBatch:
 def _attribute_map(batch: pa.RecordBatch, names: list[str]) -> pa.Array:
     """``MAP(VARCHAR, VARCHAR)`` of the named columns, row by row."""
     n, m = batch.num_rows, len(names)
-    values = pa.concat_arrays([batch.column(name).cast(pa.string()) for name in names] or [pa.array([], pa.string())])
+    columns = [batch.column(name).cast(pa.string()) for name in names]
+    values = pa.concat_arrays(columns or [pa.array([], pa.string())])
     row_major = (np.arange(m)[None, :] * n + np.arange(n)[:, None]).ravel()
     keys = _strings(names or [""], np.tile(np.arange(m), n))
     offsets = pa.array(np.arange(n + 1, dtype=np.int32) * m)
-    return pa.MapArray.from_arrays(offsets, keys, values.take(pa.array(row_major)), type=schema.ATTRIBUTES_TYPE)
+    items = values.take(pa.array(row_major))
+    return pa.MapArray.from_arrays(offsets, keys, items, type=schema.ATTRIBUTES_TYPE)
 
 
-def canonical_events(plan: Plan, block: Block, flat: pa.RecordBatch, seq_start: int, source: str) -> pa.RecordBatch:
+def canonical_events(
+    plan: Plan, block: Block, flat: pa.RecordBatch, seq_start: int, source: str
+) -> pa.RecordBatch:
     """The block's events in the canonical ``events`` schema (``flat`` is :func:`flat_events` of it)."""
     n = flat.num_rows
     tp = block.events["touchpoint"]

@@ -1,0 +1,200 @@
+"""Build a PERT plan from an event log: the main path of a case process with observed step durations.
+
+The events of a process (by stage, or by a list of touchpoints / raw event names) are grouped into cases
+(``case_id``, falling back to ``customer_id``) and ordered by ``(timestamp, seq)``.  A step is the
+event's touchpoint (its raw name when unmapped).  From the directly-follows graph (DFG: how often step
+``b`` directly follows step ``a`` in a case; van der Aalst, W. M. P. (2016) *Process Mining*, 2nd ed.,
+Springer, section 6.2) the *main path* is read greedily: start at the most frequent first step, then
+repeatedly follow the most frequent transition to a step not yet on the path, and stop where more cases
+end than go on.  Each transition ``a -> b`` of the main path becomes one activity (``b``) whose duration
+is estimated (:mod:`journeykit.schedule.estimates`) from the times between ``a`` and a directly following
+``b`` in all cases where that happens; the activities form a finish-to-start chain.
+
+The chain treats consecutive steps as independent; the result lists how many cases follow the main path
+exactly, so the simulated ``P(done within 48 h)`` can be compared with the observed share.  All queries
+are Ibis expressions on :class:`journeykit.engine.Engine` (durations from ``seconds_between``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from journeykit.engine import Engine, Filters
+from journeykit.engine.expr import ORDER_BY, seconds_between
+from journeykit.errors import EmptyResultError
+from journeykit.result import Result
+from journeykit.schedule.estimates import Fit, estimate_duration
+from journeykit.schedule.errors import ScheduleError
+from journeykit.schedule.network import Activity, Plan
+
+#: Seconds per plan unit.
+UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+
+
+@dataclass
+class PlanFromLog(Result):
+    """A plan discovered from an event log.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per activity of the plan: ``id``, ``from_step``, ``observations``, ``mean``, ``o``,
+        ``m``, ``p``, ``fitted``.
+    plan : Plan
+    dfg : DataFrame
+        The directly-follows graph: ``from_step``, ``to_step``, ``cases`` (``None`` marks start / end).
+    case_totals : ndarray
+        Total duration (plan unit) of every case that follows the main path exactly.
+    cases : int
+        Number of cases of the process.
+    """
+
+    plan: Plan | None = None
+    dfg: pd.DataFrame | None = None
+    case_totals: np.ndarray | None = None
+    cases: int = 0
+    title: str = "Plan from the event log"
+
+    def observed_probability(self, deadline: float) -> float:
+        """Share of the main-path cases done within ``deadline`` (plan unit), to compare with the plan's."""
+        if self.case_totals is None or self.case_totals.size == 0:
+            raise EmptyResultError("no case follows the main path exactly")
+        return float(np.mean(self.case_totals <= deadline))
+
+
+def select_process(events: ir.Table, process: str | Sequence[str], stages: Sequence[str]) -> ir.Table:
+    """Events of a process: ``process`` is a stage name, or touchpoints / event names (a list, or a
+    comma-separated string)."""
+    if isinstance(process, str) and process in stages:
+        return events.filter(events.stage == process)
+    names = [s.strip() for s in (process.split(",") if isinstance(process, str) else process) if s.strip()]
+    if not names:
+        raise ScheduleError("the process needs a stage name or at least one touchpoint or event name")
+    return events.filter(events.touchpoint.isin(names) | events.event.isin(names))
+
+
+def _steps(engine: Engine, process: str | Sequence[str], filters: Filters | None) -> ir.Table:
+    ev = (filters or Filters()).apply(engine.events)
+    stages = engine.execute(ev.select("stage").distinct().filter(ev.stage.notnull()))["stage"].tolist()
+    ev = select_process(ev, process, stages)
+    ev = ev.mutate(case=ibis.coalesce(ev.case_id, ev.customer_id), step=ibis.coalesce(ev.touchpoint, ev.event))
+    w = ibis.window(group_by="case", order_by=list(ORDER_BY))
+    return ev.mutate(
+        prev_step=ev.step.lag().over(w),
+        next_step=ev.step.lead().over(w),
+        wait=seconds_between(ev.timestamp.lag().over(w), ev.timestamp),
+    )
+
+
+def main_path(dfg: pd.DataFrame) -> list[str]:
+    """The greedy main path of a directly-follows graph (``None`` marks a case's start or end)."""
+    starts = dfg[dfg.from_step.isna()].sort_values(["cases", "to_step"], ascending=[False, True])
+    if starts.empty:
+        raise EmptyResultError("the process has no cases")
+    path = [starts.iloc[0].to_step]
+    while True:
+        out = dfg[dfg.from_step == path[-1]]
+        ends = out[out.to_step.isna()].cases.sum()
+        nxt = out[out.to_step.notna() & ~out.to_step.isin(path)].sort_values(["cases", "to_step"], ascending=[False, True])
+        if nxt.empty or nxt.iloc[0].cases < ends:
+            return path
+        path.append(nxt.iloc[0].to_step)
+
+
+def plan_from_log(
+    engine: Engine,
+    process: str | Sequence[str],
+    unit: str = "hours",
+    fit: Fit = "empirical",
+    filters: Filters | None = None,
+    name: str | None = None,
+) -> PlanFromLog:
+    """A PERT plan of a case process from the event log (see the module docstring).
+
+    Parameters
+    ----------
+    engine : Engine
+    process : str or list of str
+        A stage name, or touchpoints / raw event names.
+    unit : {"seconds", "minutes", "hours", "days"}
+        Unit of the plan's durations (elapsed time).
+    fit : {"empirical", "auto", "lognormal", "beta_pert", "triangular"}
+        Distribution of each activity (:func:`journeykit.schedule.estimates.estimate_duration`).
+    filters : Filters, optional
+    name : str, optional
+        Plan name (default: the process).
+
+    Raises
+    ------
+    EmptyResultError
+        No event matches the process, or the main path has a single step.
+    """
+    if unit not in UNIT_SECONDS:
+        raise ScheduleError(f"unknown unit {unit!r} (expected one of {sorted(UNIT_SECONDS)})")
+    t = _steps(engine, process, filters)
+    dfg = engine.execute(
+        t.group_by([t.prev_step.name("from_step"), t.step.name("to_step")]).aggregate(cases=t.count())
+    )
+    last = t.filter(t.next_step.isnull())
+    ends = engine.execute(last.group_by(last.step.name("from_step")).aggregate(cases=last.count()))
+    ends["to_step"] = None
+    dfg = pd.concat([dfg, ends[["from_step", "to_step", "cases"]]], ignore_index=True)
+    cases = int(dfg[dfg.from_step.isna()].cases.sum())
+    if cases == 0:
+        raise EmptyResultError(f"no event of the log matches the process {process!r}")
+    path = main_path(dfg)
+    if len(path) < 2:
+        raise EmptyResultError(f"the main path of {process!r} has a single step ({path[0]}): nothing to plan")
+    pairs = list(zip(path, path[1:]))
+    cond = ibis.or_(*[(t.prev_step == a) & (t.step == b) for a, b in pairs])
+    waits = engine.execute(t.filter(cond).select("case", "prev_step", "step", "wait"))
+    scale = UNIT_SECONDS[unit]
+    rows, acts = [], []
+    for a, b in pairs:
+        obs = waits.loc[(waits.prev_step == a) & (waits.step == b), "wait"].to_numpy(dtype=float) / scale
+        est = estimate_duration(obs, fit=fit)
+        r = est.table.iloc[0]
+        rows.append({"id": b, "from_step": a, "observations": int(r.n), "mean": r["mean"], "o": r.o, "m": r.m,
+                     "p": r.p, "fitted": r.fitted})
+        acts.append(Activity(b, est.fitted, name=f"{a} -> {b}"))
+    plan = Plan(acts, [(x.id, y.id) for x, y in zip(acts, acts[1:])], name=name or str(process), unit=unit)
+    totals = _main_path_totals(engine, t, path) / scale
+    notes = [
+        f"{cases} cases; {totals.size} ({totals.size / cases:.0%}) follow the main path "
+        f"{' -> '.join(path)} exactly",
+        "the plan treats consecutive steps as independent",
+    ]
+    return PlanFromLog(
+        table=pd.DataFrame(rows),
+        params={"process": process if isinstance(process, str) else list(process), "unit": unit, "fit": fit},
+        notes=notes,
+        plan=plan,
+        dfg=dfg,
+        case_totals=totals,
+        cases=cases,
+    )
+
+
+def _main_path_totals(engine: Engine, t: ir.Table, path: list[str]) -> np.ndarray:
+    """Elapsed seconds from first to last event of every case whose step sequence is exactly ``path``."""
+    w = ibis.window(group_by="case", order_by=list(ORDER_BY))
+    pos = t.mutate(k=ibis.row_number().over(w))
+    on_path = ibis.or_(*[(pos.k == i) & (pos.step == s) for i, s in enumerate(path)])
+    per_case = pos.group_by("case").aggregate(
+        n=pos.count(),
+        matching=on_path.cast("int64").sum(),
+        first=pos.timestamp.min(),
+        last=pos.timestamp.max(),
+    )
+    exact = per_case.filter((per_case.n == len(path)) & (per_case.matching == len(path)))
+    df = engine.execute(exact.select(total=seconds_between(exact["first"], exact["last"])))
+    return df["total"].to_numpy(dtype=float)
+
+
+__all__ = ["PlanFromLog", "main_path", "plan_from_log", "select_process"]

@@ -1,0 +1,96 @@
+"""Plans discovered from an event log: synthetic cases with known durations, and the real helpdesk log."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from lxml import etree
+
+from journeykit.engine.frames import engine_from_frames
+from journeykit.errors import EmptyResultError
+from journeykit.schedule.from_log import main_path, plan_from_log
+from tests.conftest import shared_file
+
+
+def _synthetic(n_cases: int = 400, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Cases open -> triage -> fix -> close with exponential waits (hours); every 5th case skips triage."""
+    rng = np.random.default_rng(seed)
+    rows, t0 = [], pd.Timestamp("2025-01-01", tz="UTC")
+    # waits in hours, rounded to whole seconds (timestamps are stored in microseconds)
+    w1, w2, w3 = (np.round(rng.exponential(s, n_cases) * 3600) for s in (2, 10, 1))
+    for c in range(n_cases):
+        steps = [("open", 0.0), ("triage", w1[c]), ("fix", w2[c]), ("close", w3[c])]
+        if c % 5 == 0:
+            steps.pop(1)
+        t = t0 + pd.Timedelta(hours=c)
+        for k, (ev, wait) in enumerate(steps):
+            t = t + pd.Timedelta(seconds=int(wait))
+            rows.append({"customer_id": f"cust{c % 50}", "case_id": f"T{c}", "timestamp": t, "event": ev,
+                         "stage": "support", "touchpoint": ev})
+        rows.append({"customer_id": f"cust{c % 50}", "case_id": f"T{c}", "timestamp": t, "event": "nps",
+                     "stage": "loyalty", "touchpoint": "nps"})
+    return pd.DataFrame(rows), w1 / 3600, w2 / 3600
+
+
+def test_main_path_and_durations_from_synthetic_cases():
+    events, w1, w2 = _synthetic()
+    res = plan_from_log(engine_from_frames(events), "support", unit="hours")
+    assert [a.id for a in res.plan.activities] == ["triage", "fix", "close"]
+    t = res.table.set_index("id")
+    keep = np.arange(400) % 5 != 0
+    assert t.at["triage", "observations"] == keep.sum()
+    assert t.at["triage", "mean"] == pytest.approx(w1[keep].mean(), rel=1e-6)
+    # 'fix' follows 'triage' only in kept cases (the others go open -> fix)
+    assert t.at["fix", "mean"] == pytest.approx(w2[keep].mean(), rel=1e-6)
+    assert res.case_totals.size == keep.sum() and res.cases == 400
+    # the loyalty-stage event is not part of the process
+    assert "nps" not in set(res.dfg.to_step.dropna())
+
+
+def test_selection_by_touchpoints_and_missing_process():
+    events, _, _ = _synthetic(50)
+    eng = engine_from_frames(events)
+    res = plan_from_log(eng, ["open", "fix"], unit="minutes")
+    assert [a.id for a in res.plan.activities] == ["fix"] and res.plan.unit == "minutes"
+    with pytest.raises(EmptyResultError, match="no event"):
+        plan_from_log(eng, "billing")
+
+
+def test_case_falls_back_to_customer_id():
+    rows = [{"customer_id": "c1", "timestamp": f"2025-01-01 0{h}:00", "event": e} for h, e in [(0, "a"), (3, "b")]]
+    rows += [{"customer_id": "c2", "timestamp": f"2025-01-02 0{h}:00", "event": e} for h, e in [(0, "a"), (5, "b")]]
+    res = plan_from_log(engine_from_frames(pd.DataFrame(rows)), "a,b")
+    assert res.table.at[0, "mean"] == pytest.approx(4.0)
+
+
+def test_main_path_stops_where_more_cases_end():
+    dfg = pd.DataFrame({"from_step": [None, "a", "a", "b"], "to_step": ["a", "b", None, None], "cases": [10, 3, 7, 3]})
+    assert main_path(dfg) == ["a"]
+
+
+def _read_xes(path) -> pd.DataFrame:
+    """Case, event name and timestamp of every event of an XES log (a minimal lxml reader)."""
+    rows = []
+    with gzip.open(path) as fh:
+        for _, trace in etree.iterparse(fh, tag="{*}trace"):
+            case = next(c.get("value") for c in trace if c.get("key") == "concept:name" and not c.tag.endswith("event"))
+            for ev in trace.iterfind("{*}event"):
+                attrs = {c.get("key"): c.get("value") for c in ev}
+                rows.append((case, attrs["concept:name"], attrs["time:timestamp"]))
+            trace.clear()
+    df = pd.DataFrame(rows, columns=["case_id", "event", "timestamp"])
+    return df.assign(customer_id=df.case_id)
+
+
+def test_helpdesk_ticket_resolution_probability_matches_the_log():
+    """Helpdesk log (Polato 2017, 4TU.ResearchData): P(ticket resolved within 48 h) from the plan versus
+    the observed share of the cases that follow the main path."""
+    events = _read_xes(shared_file("helpdesk.xes.gz"))
+    res = plan_from_log(engine_from_frames(events), ["Assign seriousness", "Take in charge ticket", "Resolve ticket"])
+    assert [a.id for a in res.plan.activities] == ["Take in charge ticket", "Resolve ticket"]
+    sim = res.plan.simulate(20_000, seed=3)
+    for hours in (24, 48):
+        assert sim.probability(hours) == pytest.approx(res.observed_probability(hours), abs=0.03)

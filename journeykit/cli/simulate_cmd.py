@@ -33,8 +33,12 @@ def simulate(
                      "(default: the workspace's journey.yaml, else the bundled e-commerce example)."),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write events.parquet and responses.parquet to.")] = Path("simulated"),
-    block_size: Annotated[int, typer.Option("--block-size", min=1, help="Customers generated at a time (memory).")] = DEFAULT_BLOCK_SIZE,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write events.parquet and responses.parquet to.")
+    ] = Path("simulated"),
+    block_size: Annotated[
+        int, typer.Option("--block-size", min=1, help="Customers generated at a time (bounds memory).")
+    ] = DEFAULT_BLOCK_SIZE,
 ) -> None:
     """Generate synthetic customer journeys from a journey model and write them as Parquet."""
     path = _model_path(model, workspace)

@@ -11,6 +11,10 @@ from journeykit.simulate.durations import parse_duration
 from tests.simulate.conftest import with_simulation
 
 
+DELAY = {"median": "1d", "sigma": 0.5}
+TWO_TRIGGERS = {"at": "refund", "after": "shipping", "delay_above": "5d"}
+
+
 def _problems(model) -> list[tuple[str, str]]:
     with pytest.raises(ModelError) as info:
         simulation_spec(model, "shop.yaml")
@@ -26,7 +30,9 @@ def test_example_section_is_valid(example):
 
 
 def _transitions(example, **rows):
-    return {**example.simulation["transitions"], **rows}
+    """The example's transition rows with some replaced (``None``: removed)."""
+    merged = {**example.simulation["transitions"], **rows}
+    return {tp: row for tp, row in merged.items() if row is not None}
 
 
 @pytest.mark.parametrize(
@@ -40,21 +46,21 @@ def _transitions(example, **rows):
         (lambda m: {"delays": {"shipping": {"median": "3 days", "sigma": 0.5}}},
          "simulation.delays.shipping.median", "invalid duration '3 days'"),
         (lambda m: {"entry": {"social_ad": 0.5, "search_ad": 0.6}}, "simulation.entry", "sum to 1.1"),
-        (lambda m: {"transitions": {k: v for k, v in m.simulation["transitions"].items() if k != "referral_given"}},
+        (lambda m: {"transitions": _transitions(m, referral_given=None)},
          "simulation.transitions", "no row for touchpoint 'referral_given'"),
         (lambda m: {"emits": {"support_contact": [{"event": "support_fax", "p": 1.0}]}},
-         "simulation.emits.support_contact[0].event", "'support_fax' does not map to touchpoint 'support_contact'"),
+         "simulation.emits.support_contact[0].event", "'support_fax' does not map to touchpoint"),
         (lambda m: {"emits": {}}, "simulation.emits.support_contact", "maps only patterns"),
         (lambda m: {"customers": {"channel": {"web": 1.0}}}, "simulation.customers.channel", "rename it"),
         (lambda m: {"revenue": {**m.simulation["revenue"], "median": {"consumer": 90}}},
          "simulation.revenue.median", "one median per segment value"),
         (lambda m: {"horizon": "30d"}, "simulation.horizon", "at least the period"),
-        (lambda m: {"surveys": {"nps": {"rate": 0.4, "delay": {"median": "1d", "sigma": 0.5}, "mean": 8,
-                                        "sd": 1, "effects": {"late_delivry": -1}}}},
+        (lambda m: {"surveys": {"nps": {"rate": 0.4, "delay": DELAY, "mean": 8, "sd": 1,
+                                        "effects": {"late_delivry": -1}}}},
          "simulation.surveys.nps.effects", "unknown effect 'late_delivry'"),
-        (lambda m: {"surveys": {"csat": {"rate": 1.5, "delay": {"median": "1d", "sigma": 0.5}, "mean": 4, "sd": 1}}},
+        (lambda m: {"surveys": {"csat": {"rate": 1.5, "delay": DELAY, "mean": 4, "sd": 1}}},
          "simulation.surveys.csat.rate", "less than or equal to 1"),
-        (lambda m: {"experience": {"effects": {"x": {"at": "refund", "after": "shipping", "delay_above": "5d"}}}},
+        (lambda m: {"experience": {"effects": {"x": TWO_TRIGGERS}}},
          "simulation.experience.effects.x", "exactly one trigger"),
         (lambda m: {"cases": {"a": {"prefix": "A", "opened_by": ["payment"]},
                               "b": {"prefix": "B", "opened_by": ["payment"]}}},
@@ -84,11 +90,15 @@ def test_simulate_reports_the_model_file(tmp_path, example):
     path = tmp_path / "journey.yaml"
 
     path.write_text(yaml.safe_dump(bad))
-    with pytest.raises(ModelError, match=r"journey\.yaml: invalid journey model: simulation\.period: invalid duration"):
+    expected = r"journey\.yaml: invalid journey model: simulation\.period: invalid duration '1 year'"
+    with pytest.raises(ModelError, match=expected):
         simulate(path, customers=10)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("15m", 900), ("1.5h", 5400), ("2d", 172800), ("1w", 604800), (" 3 d ", 259200)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30s", 30), ("15m", 900), ("1.5h", 5400), ("2d", 172800), ("1w", 604800), (" 3 d ", 259200)],
+)
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
 

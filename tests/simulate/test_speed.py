@@ -15,7 +15,8 @@ def test_a_block_takes_as_many_steps_as_its_longest_journey(example, monkeypatch
 
     monkeypatch.setattr(generate._Generator, "_step", counting)
     events = simulate(example, customers=20_000, seed=2, block_size=20_000).events
-    longest = max(events.group_by("customer_id").aggregate([("event_id", "count")])["event_id_count"].to_pylist())
+    per_customer = events.group_by("customer_id").aggregate([("event_id", "count")])
+    longest = max(per_customer["event_id_count"].to_pylist())
     assert len(steps) == longest
     assert sum(steps) == events.num_rows
     assert steps[0] == 20_000 and events.num_rows > 100_000

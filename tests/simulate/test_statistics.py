@@ -15,6 +15,7 @@ from journeykit.simulate import simulation_spec
 
 P_MIN = 1e-4  # chi-square p-values of correct generation stay above this (fixed seed)
 DAY = pd.Timedelta(days=1)
+START, END = pd.Timestamp("2025-01-01", tz="UTC"), pd.Timestamp("2026-01-01", tz="UTC")  # the period
 
 
 def _chi_square(observed: pd.Series, expected_p: dict[str, float]) -> float:
@@ -69,7 +70,8 @@ def test_transition_frequencies_match_the_matrix(spec, events):
     for source, row in spec.transitions.items():
         observed = table.loc[source]
         assert observed.sum() > 500, source
-        assert _chi_square(observed[observed > 0], row) > P_MIN, (source, observed[observed > 0].to_dict(), row)
+        observed = observed[observed > 0]
+        assert _chi_square(observed, row) > P_MIN, (source, observed.to_dict(), row)
 
 
 def test_entry_and_reentry_follow_their_distributions(spec, events):
@@ -86,14 +88,15 @@ def test_entry_and_reentry_follow_their_distributions(spec, events):
 
 def test_channel_mix_of_support_contacts(events):
     contacts = events[events["touchpoint"] == "support_contact"]
-    assert _chi_square(contacts["channel"].value_counts(), {"phone": 0.45, "chat": 0.4, "email": 0.15}) > P_MIN
+    mix = {"phone": 0.45, "chat": 0.4, "email": 0.15}
+    assert _chi_square(contacts["channel"].value_counts(), mix) > P_MIN
     assert dict(contacts.groupby("channel")["event"].first()) == {
         "phone": "support_call", "chat": "support_chat", "email": "support_email"}
 
 
 def test_first_touches_follow_the_weekday_weights(spec, events):
     first = events[events["cycle"] == 0].groupby("customer_id")["timestamp"].min()
-    assert first.min() >= pd.Timestamp("2025-01-01", tz="UTC") and first.max() < pd.Timestamp("2026-01-01", tz="UTC")
+    assert START <= first.min() < first.max() < END
     days = pd.date_range("2025-01-01", periods=365, freq="D")
     expected = pd.Series(np.asarray(spec.weekday_weights)[days.day_of_week]).groupby(days.day_of_week).sum()
     observed = first.dt.day_of_week.value_counts()
@@ -116,10 +119,12 @@ def test_revenue_by_segment_and_refunds(events):
     medians = orders.groupby("segment")["value"].median()
     assert medians["consumer"] == pytest.approx(95, rel=0.04)
     assert medians["business"] == pytest.approx(380, rel=0.08)
-    refunds = events[events["touchpoint"] == "refund"].merge(orders[["case_id", "value"]], on="case_id", suffixes=("", "_order"))
+    refunds = events[events["touchpoint"] == "refund"].merge(
+        orders[["case_id", "value"]], on="case_id", suffixes=("", "_order"))
     assert len(refunds) == (events["touchpoint"] == "refund").sum() > 100
     assert np.allclose(refunds["value"], -refunds["value_order"])
-    assert events.loc[~events["touchpoint"].isin(["payment", "repeat_purchase", "refund"]), "value"].isna().all()
+    valued = events["touchpoint"].isin(["payment", "repeat_purchase", "refund"])
+    assert events.loc[~valued, "value"].isna().all()
 
 
 def test_cases_orders_and_tickets(events):

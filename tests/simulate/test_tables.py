@@ -15,8 +15,10 @@ from journeykit.io.ingest import IngestOptions, ingest_files
 from journeykit.simulate import simulate, write_parquet
 from journeykit.workspace import EXAMPLE_MODEL, Workspace
 
-FLAT_EVENTS = ["event_id", "customer_id", "case_id", "timestamp", "event", "value", "segment", "region", "channel", "cycle"]
-FLAT_RESPONSES = ["response_id", "customer_id", "case_id", "timestamp", "survey", "score", "comment", "segment", "region"]
+FLAT_EVENTS = ["event_id", "customer_id", "case_id", "timestamp", "event", "value", "segment", "region",
+               "channel", "cycle"]
+FLAT_RESPONSES = ["response_id", "customer_id", "case_id", "timestamp", "survey", "score", "comment",
+                  "segment", "region"]
 
 
 def test_canonical_schemas(example, small):
@@ -27,7 +29,7 @@ def test_canonical_schemas(example, small):
     assert pc.count_distinct(responses["response_id"]).as_py() == responses.num_rows
     assert events["customer_id"].null_count == 0 and events["touchpoint"].null_count == 0
     lo, hi = pc.min_max(events["timestamp"]).values()
-    assert lo.as_py().isoformat() >= "2025-01-01" and hi.as_py().isoformat() < "2026-06-30"  # start + 545 days
+    assert "2025-01-01" <= lo.as_py().isoformat() < hi.as_py().isoformat() < "2026-06-30"  # start + 545 days
     mapped = {e: example.touchpoint_of(e) for e in pc.unique(events["event"]).to_pylist()}
     assert [mapped[e] for e in events["event"].to_pylist()] == events["touchpoint"].to_pylist()
     stage = {t.name: t.stage for t in example.touchpoints}
@@ -101,8 +103,11 @@ def test_cli_writes_parquet(tmp_path):
 def test_cli_uses_the_workspace_model_and_refuses_a_bad_one(tmp_path):
     bad = tmp_path / "journey.yaml"
     bad.write_text(EXAMPLE_MODEL.read_text().replace("period: 365d", "period: 365x"))
-    result = CliRunner().invoke(app, ["simulate", "-n", "10", "-w", str(tmp_path), "--out", str(tmp_path / "out")])
+    args = ["simulate", "-n", "10", "-w", str(tmp_path), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, ModelError)
-    assert str(result.exception) == (f"{bad}: invalid journey model: simulation.period: invalid duration '365x': "
-                                     "expected a number and a unit s, m, h, d or w (e.g. '15m', '2d')")
+    assert str(result.exception) == (
+        f"{bad}: invalid journey model: simulation.period: invalid duration '365x': "
+        "expected a number and a unit s, m, h, d or w (e.g. '15m', '2d')"
+    )
     assert not (tmp_path / "out").exists()

@@ -140,11 +140,12 @@ def maximise_log_likelihood(
         return -value if np.isfinite(value) else np.inf
 
     phi0 = np.log(np.asarray(initial, dtype=float))
-    simplex = optimize.minimize(
-        objective, phi0, method="Nelder-Mead",
-        options={"maxiter": max_iter, "maxfev": max_iter, "xatol": 1e-8, "fatol": 1e-10},
-    )
-    polish = optimize.minimize(objective, simplex.x, method="BFGS", options={"gtol": 1e-6, "maxiter": max_iter})
+    with np.errstate(invalid="ignore"):  # finite differences across an infinite objective
+        simplex = optimize.minimize(
+            objective, phi0, method="Nelder-Mead",
+            options={"maxiter": max_iter, "maxfev": max_iter, "xatol": 1e-8, "fatol": 1e-10},
+        )
+        polish = optimize.minimize(objective, simplex.x, method="BFGS", options={"gtol": 1e-6, "maxiter": max_iter})
     best = polish if np.isfinite(polish.fun) and polish.fun <= simplex.fun else simplex
     message = f"Nelder-Mead: {simplex.message}; BFGS: {polish.message}"
     if not np.isfinite(best.fun):
@@ -196,6 +197,28 @@ class BaseFitter:
         self.log_likelihood_ = estimate.log_likelihood
         self.n_ = n
         self.message_ = estimate.message
+
+    @classmethod
+    def from_params(cls, **params: float):
+        """A model with given parameter values (e.g. published ones), for prediction only.
+
+        Standard errors and the log-likelihood are NaN; ``n_`` is 0.
+        """
+        if set(params) != set(cls.param_names) or any(not v > 0 for v in params.values()):
+            raise FitError(f"{cls.__name__} needs positive values for exactly {list(cls.param_names)}, got {params}")
+        names = list(cls.param_names)
+        model = cls()
+        model._store(
+            MLEstimate(
+                params=pd.Series([float(params[k]) for k in names], index=names, name="coef"),
+                standard_errors=pd.Series(np.nan, index=names, name="se"),
+                cov_log=np.full((len(names), len(names)), np.nan),
+                log_likelihood=float("nan"),
+                message="parameters given, not fitted",
+            ),
+            n=0,
+        )
+        return model
 
     def _theta(self) -> tuple[float, ...]:
         if self._estimate is None:

@@ -1,0 +1,111 @@
+"""Maximum-likelihood machinery: standard errors, parameter recovery, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from journeykit.analytics.clv import BetaGeoFitter, ConvergenceError, FitError, ParetoNBDFitter
+from journeykit.analytics.clv._fit import maximise_log_likelihood, numerical_hessian
+from tests.analytics.clv._simulate import simulate_bgnbd, simulate_pareto_nbd
+
+BGNBD = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
+PARETO = {"r": 0.55, "alpha": 10.0, "s": 0.6, "beta": 12.0}
+
+
+def test_numerical_hessian_of_a_quadratic_is_exact():
+    a = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, -0.4], [0.5, -0.4, 1.5]])
+    h = numerical_hessian(lambda v: float(v @ a @ v / 2 + v.sum()), np.array([0.3, -1.0, 2.0]))
+    np.testing.assert_allclose(h, a, atol=1e-6)
+
+
+def test_standard_errors_of_a_poisson_rate_match_the_closed_form():
+    # MLE of a Poisson rate: λ̂ = mean, SE(λ̂) = sqrt(λ̂ / n) (Fisher information n/λ)
+    counts = np.random.default_rng(1).poisson(3.0, 400)
+    ll = lambda th: float(np.sum(counts * np.log(th[0]) - th[0]))
+    est = maximise_log_likelihood(ll, np.array([1.0]), ("lam",))
+    assert est.params["lam"] == pytest.approx(counts.mean(), rel=1e-6)
+    assert est.standard_errors["lam"] == pytest.approx(np.sqrt(counts.mean() / counts.size), rel=1e-4)
+
+
+def test_bgnbd_recovers_simulated_parameters():
+    rng = np.random.default_rng(7)
+    data = simulate_bgnbd(**BGNBD, T=rng.uniform(26, 52, 4000), t=0.0, rng=rng)
+    model = BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    for name, true in BGNBD.items():
+        assert abs(model.params_[name] - true) < 3 * model.standard_errors_[name], (name, model.summary)
+    lower, upper = model.summary["lower 95%"], model.summary["upper 95%"]
+    assert ((lower < model.params_) & (model.params_ < upper)).all()
+
+
+def test_pareto_nbd_recovers_simulated_parameters():
+    rng = np.random.default_rng(11)
+    data = simulate_pareto_nbd(**PARETO, T=rng.uniform(26, 52, 2500), t=0.0, rng=rng)
+    model = ParetoNBDFitter().fit(data["frequency"], data["recency"], data["T"])
+    for name, true in PARETO.items():
+        assert abs(model.params_[name] - true) < 3 * model.standard_errors_[name], (name, model.summary)
+
+
+@pytest.mark.parametrize(
+    "cls,params,simulate",
+    [(BetaGeoFitter, BGNBD, simulate_bgnbd), (ParetoNBDFitter, PARETO, simulate_pareto_nbd)],
+)
+def test_expectations_match_simulation(cls, params, simulate):
+    """Unconditional E[X(t)] and, averaged over histories, the conditional E[Y(t) | x, t_x, T]."""
+    rng = np.random.default_rng(3)
+    model = cls.from_params(**params)
+    T, t = np.full(40_000, 30.0), 20.0
+    data = simulate(**params, T=T, t=t, rng=rng)
+    # purchases in (0, T]: repeat purchases are counted from the first purchase at time 0
+    total = data["frequency"] + data["holdout"]
+    se = total.std() / np.sqrt(total.size)
+    assert abs(total.mean() - float(model.expected_purchases(T[0] + t))) < 4 * se
+    predicted = model.conditional_expected_purchases(t, data["frequency"], data["recency"], T)
+    se = data["holdout"].std() / np.sqrt(T.size)
+    assert abs(data["holdout"].mean() - predicted.mean()) < 4 * se
+    # and the model ranks customers: those predicted above the median really buy more
+    high = predicted > np.median(predicted)
+    assert data["holdout"][high].mean() > 2 * data["holdout"][~high].mean()
+
+
+def test_probability_alive_without_repeats_is_one_for_bgnbd():
+    model = BetaGeoFitter.from_params(**BGNBD)
+    assert model.probability_alive(0, 0, 30.0) == pytest.approx(1.0)
+    # a long silence after a busy start lowers it
+    assert model.probability_alive(5, 2.0, 30.0) < model.probability_alive(5, 29.0, 30.0) < 1
+
+
+def test_too_few_customers_is_a_clear_error():
+    with pytest.raises(FitError, match="too few customers to fit: 5 \\(at least 30"):
+        BetaGeoFitter().fit([1, 0, 2, 0, 1], [3, 0, 5, 0, 1], [10] * 5)
+
+
+def test_no_repeat_purchases_is_a_clear_error():
+    with pytest.raises(FitError, match="no customer made a repeat purchase"):
+        ParetoNBDFitter().fit(np.zeros(40), np.zeros(40), np.full(40, 10.0))
+
+
+@pytest.mark.parametrize(
+    "frequency,recency,T,message",
+    [
+        ([1.5] + [0] * 39, [1] + [0] * 39, [10] * 40, "whole number"),
+        ([1] * 40, [11] * 40, [10] * 40, "recency must lie in \\[0, T\\]: 40 customers"),
+        ([0] + [1] * 39, [2] + [1] * 39, [10] * 40, "recency must be 0 when frequency is 0"),
+        ([1] * 40, [1] * 39, [10] * 40, "different lengths"),
+        ([1] * 39 + [np.nan], [1] * 40, [10] * 40, "frequency has 1 missing"),
+    ],
+)
+def test_inconsistent_inputs_name_the_problem(frequency, recency, T, message):
+    with pytest.raises(FitError, match=message):
+        BetaGeoFitter().fit(frequency, recency, T)
+
+
+def test_non_convergence_reports_the_optimiser():
+    # an unbounded likelihood: ℓ grows without limit as θ → ∞
+    with pytest.raises(ConvergenceError, match="Nelder-Mead: .*BFGS: "):
+        maximise_log_likelihood(lambda th: float(np.log(th[0]) * 1e3), np.array([1.0]), ("theta",), max_iter=50)
+
+
+def test_predicting_before_fitting_says_so():
+    with pytest.raises(FitError, match="not fitted yet"):
+        BetaGeoFitter().probability_alive(1, 1, 2)

@@ -16,6 +16,7 @@ because Ibis 12 cannot compile an ordered ``collect(order_by=...)`` for PySpark.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,7 +26,7 @@ import ibis.expr.types as ir
 
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, ordered_window, seconds_between
-from journeykit.errors import EmptyResultError
+from journeykit.errors import EmptyResultError, JourneykitError
 
 By = Literal["customer", "case"]
 Level = Literal["touchpoint", "stage", "event"]
@@ -92,11 +93,21 @@ def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
 
 
+class CleaningRuleError(JourneykitError):
+    """A path cleaning rule whose pattern is not a valid regular expression."""
+
+
 def clean_rules(rules: CleanRules | None) -> list[tuple[str, str | None]]:
-    """Cleaning rules as an ordered list of ``(pattern, alias)``."""
+    """Cleaning rules as an ordered list of ``(pattern, alias)``; invalid patterns raise CleaningRuleError."""
     if rules is None:
         return []
-    return list(rules.items()) if isinstance(rules, Mapping) else [tuple(r) for r in rules]
+    out = list(rules.items()) if isinstance(rules, Mapping) else [tuple(r) for r in rules]
+    for pattern, _ in out:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CleaningRuleError(f"cleaning rule {pattern!r}: invalid regular expression ({exc})") from None
+    return out
 
 
 def apply_cleaning(label: ir.StringValue, rules: list[tuple[str, str | None]]) -> ir.StringValue:
@@ -210,7 +221,9 @@ def _why_empty(
     if rows == 0:
         for key in filters.segment:
             if not bool(engine.execute(raw.attributes.contains(key).any())):
-                return f"the segment attribute '{key}' does not exist in the events"
+                keys = raw.select(key=raw.attributes.keys().unnest()).distinct().order_by("key").limit(20)
+                known = ", ".join(engine.execute(keys)["key"]) or "none"
+                return f"the segment attribute '{key}' does not exist in the events (attributes: {known})"
         return f"no events match the filters ({filters.describe()})"
     if with_entity == 0:
         return f"none of the {rows:,} events has a {BY_COLUMN[by]} (use by='customer')"

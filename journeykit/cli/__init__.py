@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from journeykit.cli import analyze_flow  # noqa: F401  (registers its commands)
 from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
 from journeykit.cli.app import app

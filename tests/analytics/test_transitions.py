@@ -220,3 +220,29 @@ def test_unmapped_level_and_single_step_journeys():
     single = transitions(engine_from_frames(log.iloc[:1]), level="event")
     assert single.table.empty and _steps(single.starts) == {"ad_click": 1}
     assert any("no transitions" in n for n in single.notes)
+
+
+# --------------------------------------------------------------------------------------------- CLI
+def test_cli_transitions_paths_timing(tmp_path):
+    from typer.testing import CliRunner
+
+    from journeykit.cli import app
+    from journeykit.engine.frames import canonical_table
+    from journeykit.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.engine.backend.insert("events", canonical_table(_mapped_log()))
+    ws.close()
+    runner = CliRunner()
+    out = tmp_path / "t.csv"
+    args = ["analyze", "transitions", "-w", str(tmp_path / "ws"), "--level", "event", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out)
+    assert list(written.columns) == ["source", "target", "count", "customers", "probability",
+                                     "mean_seconds", "median_seconds", "p90_seconds"]
+    assert written["count"].sum() == 5
+    result = runner.invoke(app, ["analyze", "paths", "-w", str(tmp_path / "ws"), "--level", "event", "-a", "ad_click"])
+    assert result.exit_code == 0 and "view_1" in result.output
+    result = runner.invoke(app, ["analyze", "timing", "-w", str(tmp_path / "ws"), "--segment", "tier=gold"])
+    assert isinstance(result.exception, EmptyResultError) and "tier" in str(result.exception)

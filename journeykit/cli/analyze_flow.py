@@ -1,0 +1,208 @@
+"""``journeykit analyze transitions | paths | timing``: the journey map, paths and variants, timing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeykit.analytics.paths import paths as run_paths
+from journeykit.analytics.paths import variants
+from journeykit.analytics.sequences import Sessions
+from journeykit.analytics.timing import bottlenecks, case_throughput, stage_dwell, time_between
+from journeykit.analytics.transitions import transitions as run_transitions
+from journeykit.cli.app import analyze_app
+from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.engine import Filters
+from journeykit.io.tables import write_table
+from journeykit.result import Result
+
+
+class By(str, Enum):
+    customer = "customer"
+    case = "case"
+
+
+class Level(str, Enum):
+    touchpoint = "touchpoint"
+    stage = "stage"
+    event = "event"
+
+
+class Direction(str, Enum):
+    after = "after"
+    before = "before"
+    between = "between"
+
+
+class TimingKind(str, Enum):
+    dwell = "dwell"
+    between = "between"
+    bottlenecks = "bottlenecks"
+    throughput = "throughput"
+
+
+ByOpt = Annotated[By, typer.Option("--by", help="One journey per customer or per case (case_id).")]
+LevelOpt = Annotated[Level, typer.Option("--level", help="Steps are touchpoints, stages or raw events.")]
+StartOpt = Annotated[str | None, typer.Option("--start", help="Only events at or after this date/time (UTC).")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Only events before this date/time (UTC).")]
+SegmentOpt = Annotated[
+    list[str] | None, typer.Option("--segment", help="Keep events whose attribute KEY equals VALUE: key=value (repeatable).")
+]
+ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", help="Keep only this channel (repeatable).")]
+ApproxOpt = Annotated[bool, typer.Option("--approx", help="Approximate quantiles and distinct counts (large data).")]
+CollapseOpt = Annotated[bool, typer.Option("--collapse", help="Merge consecutive repeats of the same step.")]
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is not None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not an ISO date or date-time (YYYY-MM-DD[THH:MM])", param_hint=option)
+    return value
+
+
+def _filters(start: str | None, end: str | None, segment: list[str] | None, channel: list[str] | None) -> Filters:
+    pairs: dict[str, list[str]] = {}
+    for item in segment or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r}: expected key=value", param_hint="--segment")
+        pairs.setdefault(key, []).append(value)
+    channels = list(channel) if channel else None
+    return Filters(start=_date(start, "--start"), end=_date(end, "--end"), segment=pairs, channel=channels)
+
+
+def _clean(rules: list[str] | None) -> list[tuple[str, str | None]]:
+    out = []
+    for rule in rules or []:
+        pattern, sep, alias = rule.rpartition("=")
+        if not sep or not pattern:
+            raise typer.BadParameter(f"{rule!r}: expected REGEX=ALIAS (an empty alias drops the step)", param_hint="--clean")
+        out.append((pattern, alias or None))
+    return out
+
+
+def _emit(result: Result, out: Path | None) -> None:
+    show_table(result.table, title=result.title)
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+    if out is not None:
+        console.print(f"written: {write_table(result.table, out)}")
+
+
+@analyze_app.command("transitions")
+def transitions_cmd(
+    workspace: WorkspaceOpt = Path("."),
+    by: ByOpt = By.customer,
+    level: LevelOpt = Level.touchpoint,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Hide rarer transitions.")] = 1,
+    collapse: Annotated[
+        bool | None, typer.Option("--collapse/--no-collapse", help="Merge consecutive repeats (default: at stage level).")
+    ] = None,
+    approx: ApproxOpt = False,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    segment: SegmentOpt = None,
+    channel: ChannelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """The journey map: directly-follows transitions with counts, probabilities and times between steps."""
+    filters = _filters(start, end, segment, channel)
+    with open_workspace(workspace) as ws:
+        result = run_transitions(
+            ws.engine, by=by.value, level=level.value, min_count=min_count, collapse_repeats=collapse,
+            filters=filters, exact=not approx,
+        )
+    _emit(result, out)
+
+
+@analyze_app.command("paths")
+def paths_cmd(
+    workspace: WorkspaceOpt = Path("."),
+    anchor: Annotated[
+        str | None, typer.Option("--anchor", "-a", help="Show the paths around this step (default: whole variants).")
+    ] = None,
+    direction: Annotated[Direction, typer.Option("--direction", help="Paths after, before or between steps.")] = Direction.after,
+    until: Annotated[str | None, typer.Option("--until", help="End step of --direction between.")] = None,
+    steps: Annotated[int, typer.Option("--steps", "-n", min=1, help="Steps shown around the anchor.")] = 3,
+    top: Annotated[int, typer.Option("--top", min=1, help="Most frequent paths/variants kept; the rest is 'other'.")] = 25,
+    top_per_step: Annotated[int, typer.Option("--top-per-step", min=1, help="Labels kept per position.")] = 8,
+    by: ByOpt = By.customer,
+    level: LevelOpt = Level.touchpoint,
+    collapse: CollapseOpt = False,
+    clean: Annotated[
+        list[str] | None, typer.Option("--clean", help="Rename steps matching REGEX: REGEX=ALIAS (repeatable).")
+    ] = None,
+    session_gap: Annotated[
+        float | None, typer.Option("--session-gap", help="Split journeys into sessions after this many idle minutes.")
+    ] = None,
+    session_attribute: Annotated[
+        str | None, typer.Option("--session-attribute", help="Split journeys into sessions by this attribute.")
+    ] = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    segment: SegmentOpt = None,
+    channel: ChannelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Variants (whole journeys), or the paths after, before or between chosen steps."""
+    filters = _filters(start, end, segment, channel)
+    if session_gap is not None and session_attribute is not None:
+        raise typer.BadParameter("use either --session-gap or --session-attribute, not both", param_hint="--session-gap")
+    sessions = None
+    if session_attribute is not None:
+        sessions = Sessions(attribute=session_attribute)
+    elif session_gap is not None:
+        sessions = Sessions(timeout_minutes=session_gap)
+    common = dict(by=by.value, level=level.value, collapse_repeats=collapse, clean=_clean(clean), sessions=sessions,
+                  filters=filters)
+    with open_workspace(workspace) as ws:
+        if anchor is None:
+            result = variants(ws.engine, top=top, **common)
+        else:
+            result = run_paths(
+                ws.engine, anchor, direction=direction.value, until=until, steps=steps, top_per_step=top_per_step,
+                top_paths=top, **common,
+            )
+    _emit(result, out)
+
+
+@analyze_app.command("timing")
+def timing_cmd(
+    workspace: WorkspaceOpt = Path("."),
+    kind: Annotated[
+        TimingKind,
+        typer.Option("--kind", help="dwell per stage, time between two steps, bottleneck transitions, case throughput."),
+    ] = TimingKind.dwell,
+    source: Annotated[str | None, typer.Option("--from", help="First step (--kind between).")] = None,
+    target: Annotated[str | None, typer.Option("--to", help="Second step (--kind between).")] = None,
+    by: ByOpt = By.customer,
+    level: LevelOpt = Level.touchpoint,
+    approx: ApproxOpt = False,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    segment: SegmentOpt = None,
+    channel: ChannelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Timing: dwell time per stage, time between two steps, bottlenecks, case first-response and resolution."""
+    filters = _filters(start, end, segment, channel)
+    if (kind is TimingKind.between) != (source is not None and target is not None):
+        raise typer.BadParameter("--from and --to are required with --kind between, and only used with it", param_hint="--kind")
+    exact = not approx
+    with open_workspace(workspace) as ws:
+        if kind is TimingKind.dwell:
+            order = [s.name for s in ws.model.stages]
+            result = stage_dwell(ws.engine, stage_order=order, filters=filters, exact=exact)
+        elif kind is TimingKind.between:
+            result = time_between(ws.engine, source, target, by=by.value, level=level.value, filters=filters, exact=exact)
+        elif kind is TimingKind.bottlenecks:
+            result = bottlenecks(ws.engine, by=by.value, level=level.value, filters=filters, exact=exact)
+        else:
+            result = case_throughput(ws.engine, filters=filters, exact=exact)
+    _emit(result, out)

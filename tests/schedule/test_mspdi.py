@@ -1,0 +1,126 @@
+"""MS Project XML (MSPDI) round trip and plan file formats (YAML, CSV)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from lxml import etree
+
+from journeykit.errors import InputError
+from journeykit.io.mspdi import read_mspdi, write_mspdi
+from journeykit.schedule import Activity, BetaPert, Fixed, Plan, PlanError, Triangular
+from journeykit.schedule.calendar import Calendar
+from journeykit.schedule.plan_io import read_plan, write_plan
+
+
+def _plan() -> Plan:
+    acts = [
+        Activity("confirm", (0.5, 1, 2), "Order confirmation", {"agent": 1}),
+        Activity("inquiry", 2, "Answer inquiry", {"agent": 2}),
+        Activity("fix", (1, 3, 8), "Troubleshooting", {"agent": 1, "engineer": 1}),
+        Activity("return", Triangular(1, 2, 6), "Return"),
+        Activity("feedback", 0, "Feedback collected"),
+    ]
+    deps = [("confirm", "inquiry"), ("confirm", "fix", "SS", 0.5), ("inquiry", "return", "FF", 1),
+            ("fix", "feedback", "FS", -0.25), ("return", "feedback", "SF", 2)]
+    cal = Calendar(workdays=["Mon", "Tue", "Wed", "Thu", "Fri"], holidays=["2026-05-01"], hours_per_day=7.5)
+    return Plan(acts, deps, name="support", calendar=cal, start=date(2026, 4, 27),
+                resources={"agent": 3, "engineer": 1})
+
+
+def test_mspdi_round_trip_preserves_the_network(tmp_path):
+    plan = _plan()
+    back = read_mspdi(write_mspdi(plan, tmp_path / "plan.xml"))
+    assert back.ids == plan.ids and [a.name for a in back.activities] == [a.name for a in plan.activities]
+    assert [(d.pred, d.succ, d.type) for d in back.dependencies] == [(d.pred, d.succ, d.type) for d in plan.dependencies]
+    assert [d.lag for d in back.dependencies] == pytest.approx([d.lag for d in plan.dependencies])
+    for a, b in zip(plan.activities, back.activities):
+        assert b.duration.three_point() == pytest.approx(a.duration.three_point())
+        assert b.resources == a.resources
+    assert isinstance(back.activity("fix").duration, BetaPert) and isinstance(back.activity("inquiry").duration, Fixed)
+    assert back.resources == plan.resources
+    assert back.calendar == plan.calendar and back.start == plan.start
+    # same schedule on both sides (triangular travels as its three points: compare on most likely)
+    assert back.cpm("most_likely").table[["es", "ef", "ls", "lf"]].values == pytest.approx(
+        plan.cpm("most_likely").table[["es", "ef", "ls", "lf"]].values)
+
+
+def test_mspdi_units_follow_ms_project_conventions(tmp_path):
+    path = write_mspdi(_plan(), tmp_path / "plan.xml")
+    ns = {"p": "http://schemas.microsoft.com/project"}
+    root = etree.parse(str(path)).getroot()
+    assert root.findtext("p:MinutesPerDay", namespaces=ns) == "450"
+    inquiry = root.xpath("//p:Task[p:WBS='inquiry']", namespaces=ns)[0]
+    assert inquiry.findtext("p:Duration", namespaces=ns) == "PT15H0M0S"  # 2 days of 7.5 h
+    fix = root.xpath("//p:Task[p:WBS='fix']", namespaces=ns)[0]
+    link = fix.find("p:PredecessorLink", ns)
+    assert link.findtext("p:Type", namespaces=ns) == "3"  # SS
+    assert link.findtext("p:LinkLag", namespaces=ns) == str(round(0.5 * 7.5 * 600))  # tenths of minutes
+
+
+def test_mspdi_errors_name_the_problem(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<Foo/>")
+    with pytest.raises(InputError, match="not an MS Project XML file"):
+        read_mspdi(bad)
+    bad.write_text("<Project xmlns='http://schemas.microsoft.com/project'><Tasks><Task><UID>1</UID>"
+                   "<Duration>eight hours</Duration></Task></Tasks></Project>")
+    with pytest.raises(InputError, match="cannot read duration 'eight hours'"):
+        read_mspdi(bad)
+    bad.write_text("<Project xmlns='http://schemas.microsoft.com/project'><Tasks><Task><UID>1</UID>"
+                   "<PredecessorLink><PredecessorUID>9</PredecessorUID></PredecessorLink></Task></Tasks></Project>")
+    with pytest.raises(InputError, match="predecessor UID 9 is not a task"):
+        read_mspdi(bad)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".csv", ".xml"])
+def test_every_format_round_trips_the_schedule(tmp_path, suffix):
+    plan = _plan()
+    if suffix == ".xml":  # MSPDI carries three points only: a triangular estimate comes back as beta-PERT
+        plan = plan.with_durations({"return": (1, 2, 6)})
+    back = read_plan(write_plan(plan, tmp_path / f"plan{suffix}"))
+    assert back.ids == plan.ids
+    assert back.cpm().duration == pytest.approx(plan.cpm().duration)
+    assert back.pert().std == pytest.approx(plan.pert().std)
+
+
+def test_yaml_errors_are_collected_with_their_location(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "activities:\n"
+        "  - {id: a, estimate: [3, 2, 1]}\n"
+        "  - {id: b, duration: -1}\n"
+        "  - {id: c, duration: 2, estimate: [1, 2, 3]}\n"
+        "  - {id: d, duration: 1, predecessors: ['a XX+1']}\n"
+        "  - {name: nameless, duration: 1}\n"
+    )
+    with pytest.raises(PlanError) as err:
+        read_plan(path)
+    msg = str(err.value)
+    assert "activities[0] ('a'): three-point estimate must satisfy" in msg
+    assert "activities[1] ('b'): duration must be >= 0" in msg
+    assert "activities[2] ('c'): give exactly one of estimate, duration or distribution" in msg
+    assert "activities[3]: activity 'd': cannot read predecessor 'a XX+1'" in msg
+    assert "activities[4].id: missing activity id" in msg
+
+
+def test_csv_reports_row_numbers(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("id,optimistic,most_likely,pessimistic,duration,predecessors\n"
+                    "a,1,2,3,,\nb,,,,x,a\nc,,,,2,a;zz\n")
+    with pytest.raises(PlanError) as err:
+        read_plan(path)
+    assert "row 2 ('b'): duration must be a number, got 'x'" in str(err.value)
+
+
+def test_unknown_predecessor_in_a_file(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("id,duration,predecessors\na,1,\nc,2,a; zz SS+1\n")
+    with pytest.raises(PlanError, match="activity 'c': predecessor 'zz' is not an activity"):
+        read_plan(path)
+
+
+def test_unknown_extension():
+    with pytest.raises(InputError, match="unknown plan format '.txt'"):
+        read_plan("plan.txt")

@@ -146,6 +146,12 @@ class CPMResult(Result):
 
         return gantt(self)
 
+    def pert_chart(self):
+        """Activity-on-node PERT chart (see :func:`journeykit.schedule.figures.pert_chart`)."""
+        from journeykit.schedule.figures import pert_chart
+
+        return pert_chart(self)
+
 
 def _chains(start: str, step: dict[str, list[str]], max_paths: int) -> list[list[str]]:
     """Maximal walks from ``start`` along ``step``, each returned in reverse walking order."""

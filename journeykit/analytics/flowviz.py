@@ -81,24 +81,28 @@ def process_map(table: pd.DataFrame, starts: pd.DataFrame, ends: pd.DataFrame, t
         by_layer.setdefault(layer[node], []).append(node)
     pos = {n: (x, -i + (len(ns) - 1) / 2) for x, ns in by_layer.items() for i, n in enumerate(ns)}
     top = max(edges["count"].max() if len(edges) else 1, 1)
-    fig = go.Figure()
     loops: dict[str, int] = {}
+    annotations = []
     for row in edges.itertuples(index=False):
         if row.source == row.target:
             loops[row.source] = int(row.count)
             continue
         (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
-        fig.add_annotation(
-            x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-            arrowhead=2, arrowwidth=1 + 5 * row.count / top, opacity=0.55, arrowcolor="#486581", text="",
+        annotations.append(
+            dict(
+                x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                arrowhead=2, arrowwidth=1 + 5 * row.count / top, opacity=0.55, arrowcolor="#486581", text="",
+            )
         )
-        fig.add_annotation(
-            x=(x0 + x1) / 2, y=(y0 + y1) / 2, showarrow=False, font=dict(size=9, color="#334e68"),
-            text=f"{int(row.count):,} · {_duration(row.median_seconds)}",
+        annotations.append(
+            dict(
+                x=(x0 + x1) / 2, y=(y0 + y1) / 2, showarrow=False, font=dict(size=9, color="#334e68"),
+                text=f"{int(row.count):,} · {_duration(row.median_seconds)}",
+            )
         )
     ends_by = ends.set_index("step")["count"] if len(ends) else pd.Series(dtype="int64")
     names = list(pos)
-    fig.add_trace(
+    fig = go.Figure(
         go.Scatter(
             x=[pos[n][0] for n in names],
             y=[pos[n][1] for n in names],
@@ -113,7 +117,7 @@ def process_map(table: pd.DataFrame, starts: pd.DataFrame, ends: pd.DataFrame, t
         )
     )
     fig.update_layout(
-        title=title, showlegend=False, plot_bgcolor="white",
+        annotations=annotations, title=title, showlegend=False, plot_bgcolor="white",
         xaxis=dict(visible=False), yaxis=dict(visible=False),
     )
     return fig

@@ -11,9 +11,13 @@ from collections.abc import Callable
 
 from journeykit.report.document import Section
 from journeykit.report.sections import overview
+from journeykit.report.sections import journey_map, paths, timing
 
 BUILDERS: list[Callable] = [
     overview.build,
+    journey_map.build,
+    paths.build,
+    timing.build,
 ]
 
 __all__ = ["BUILDERS", "Section"]

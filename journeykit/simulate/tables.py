@@ -30,10 +30,10 @@ def _strings(values: list[str], index: np.ndarray) -> pa.Array:
     return pa.array(values, type=pa.string()).take(pa.array(index))
 
 
-def _customer_ids(customer: np.ndarray) -> pa.Array:
-    """``C00000001`` for customer index 0."""
-    digits = pc.utf8_lpad(pa.array(customer + 1).cast(pa.string()), 8, "0")
-    return pc.binary_join_element_wise("C", digits, "")
+def _customer_numbers(block: Block) -> pa.Array:
+    """Zero-padded customer numbers of the block's customers (``00000001`` for customer index 0)."""
+    numbers = np.arange(block.first + 1, block.first + 1 + len(block.attributes))
+    return pc.utf8_lpad(pa.array(numbers).cast(pa.string()), 8, "0")
 
 
 def _timestamps(plan: Plan, seconds: np.ndarray) -> pa.Array:
@@ -41,12 +41,15 @@ def _timestamps(plan: Plan, seconds: np.ndarray) -> pa.Array:
     return pa.array(micros, type=pa.int64()).cast(schema.UTC_TIMESTAMP)
 
 
-def _case_ids(plan: Plan, customer_ids: pa.Array, kind: np.ndarray, no: np.ndarray) -> pa.Array:
+def _ids(block: Block, cols: dict[str, np.ndarray], plan: Plan) -> tuple[pa.Array, pa.Array]:
+    """Customer ids (``C00000001``) and case ids (``O00000001-2``: prefix, customer number, case number)."""
+    numbers = _customer_numbers(block).take(pa.array(cols["customer"] - block.first))
+    kind = cols["case_kind"]
     has = kind >= 0
     prefixes = _strings(plan.case_prefixes or [""], np.where(has, kind, 0))
-    number = pa.array(no, mask=~has).cast(pa.string())
-    digits = pc.utf8_slice_codeunits(customer_ids, 1)
-    return pc.binary_join_element_wise(pc.binary_join_element_wise(prefixes, digits, ""), number, "-")
+    case_no = pa.array(cols["case_no"], mask=~has).cast(pa.string())
+    case_ids = pc.binary_join_element_wise(pc.binary_join_element_wise(prefixes, numbers, ""), case_no, "-")
+    return pc.binary_join_element_wise("C", numbers, ""), case_ids
 
 
 def _attribute_columns(plan: Plan, block: Block, customer: np.ndarray) -> dict[str, pa.Array]:
@@ -60,12 +63,12 @@ def _attribute_columns(plan: Plan, block: Block, customer: np.ndarray) -> dict[s
 def flat_events(plan: Plan, block: Block) -> pa.RecordBatch:
     """The block's events in the flat (export) form."""
     ev = block.events
-    customer_ids = _customer_ids(ev["customer"])
+    customer_ids, case_ids = _ids(block, ev, plan)
     value = ev["value"]
     cols = {
         "event_id": pc.binary_join_element_wise(customer_ids, pa.array(ev["index"]).cast(pa.string()), "-"),
         "customer_id": customer_ids,
-        "case_id": _case_ids(plan, customer_ids, ev["case_kind"], ev["case_no"]),
+        "case_id": case_ids,
         "timestamp": _timestamps(plan, ev["time"]),
         "event": _strings(plan.event_names, ev["event"]),
         "value": pa.array(value, mask=np.isnan(value)),
@@ -79,14 +82,14 @@ def flat_events(plan: Plan, block: Block) -> pa.RecordBatch:
 def flat_responses(plan: Plan, block: Block) -> pa.RecordBatch:
     """The block's survey responses in the flat (export) form."""
     rs = block.responses
-    customer_ids = _customer_ids(rs["customer"])
+    customer_ids, case_ids = _ids(block, rs, plan)
     survey = _strings([s.name for s in plan.surveys] or [""], rs["survey"])
     event_key = pc.binary_join_element_wise(customer_ids, pa.array(rs["index"]).cast(pa.string()), "-")
     comment = rs["comment"]
     cols = {
         "response_id": pc.binary_join_element_wise(event_key, survey, "-"),
         "customer_id": customer_ids,
-        "case_id": _case_ids(plan, customer_ids, rs["case_kind"], rs["case_no"]),
+        "case_id": case_ids,
         "timestamp": _timestamps(plan, rs["time"]),
         "survey": survey,
         "score": pa.array(rs["score"]),

@@ -1,5 +1,6 @@
 """Journey analytics on the engine: transitions, paths, timing, funnels, cohorts, KPIs, CLV."""
 
+from journeykit.analytics.funnels import Funnel, FunnelComparison, FunnelResult, compare_funnels, funnel
 from journeykit.analytics.paths import PathsResult, VariantsResult, paths, variants
 from journeykit.analytics.sequences import Sessions
 from journeykit.analytics.timing import (

@@ -12,12 +12,14 @@ from collections.abc import Callable
 from journeykit.report.document import Section
 from journeykit.report.sections import overview
 from journeykit.report.sections import journey_map, paths, timing
+from journeykit.report.sections import pert
 
 BUILDERS: list[Callable] = [
     overview.build,
     journey_map.build,
     paths.build,
     timing.build,
+    pert.build,
 ]
 
 __all__ = ["BUILDERS", "Section"]

@@ -96,13 +96,19 @@ class Plan:
     surveys: list[SurveyPlan]
 
 
+def _cumsum(p: np.ndarray) -> np.ndarray:
+    """Cumulative probabilities; from the last positive category on exactly 1 (the spec checked the sum
+    to 1e-9), so that every draw ``u < 1`` lands on a category of positive probability."""
+    cum = np.cumsum(p)
+    cum[np.flatnonzero(p)[-1]:] = 1.0
+    return cum
+
+
 def _cumulative(dist: dict[str, float], index: dict[str, int], size: int) -> np.ndarray:
     p = np.zeros(size)
     for name, prob in dist.items():
         p[index[name]] = prob
-    cum = np.cumsum(p)
-    cum[-1] = 1.0  # the spec checked the sum to 1e-9; make the last bin catch every draw
-    return cum
+    return _cumsum(p)
 
 
 def compile_plan(spec: SimulationSpec, model: JourneyModel) -> Plan:
@@ -152,9 +158,7 @@ def _first_touch_days(spec: SimulationSpec) -> np.ndarray:
     weekday = (spec.start_utc.weekday() + np.arange(days)) % 7
     w = weights[weekday]
     w[-1] *= (spec.period - (days - 1) * _DAY) / _DAY  # a partial last day gets its share
-    cum = np.cumsum(w) / w.sum()
-    cum[-1] = 1.0
-    return cum
+    return _cumsum(w / w.sum())
 
 
 def _delay_matrices(spec: SimulationSpec, index: dict[str, int], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -184,8 +188,7 @@ def _emits(
     event = np.zeros((len(per_tp), width), dtype=np.int64)
     channel = np.zeros((len(per_tp), width), dtype=np.int64)
     for i, row in enumerate(per_tp):
-        cum[i, : len(row)] = np.cumsum([p for _, p, _ in row])
-        cum[i, len(row) - 1 :] = 1.0
+        cum[i, : len(row)] = _cumsum(np.array([p for _, p, _ in row]))
         event[i, : len(row)] = [event_names.index(e) for e, _, _ in row]
         channel[i, : len(row)] = [channels.index(c) for _, _, c in row]
     return event_names, channels, cum, event, channel

@@ -9,6 +9,7 @@ its consistency with the model (known touchpoints, surveys and themes; every pro
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -247,8 +248,11 @@ class _Checker:
             self.touchpoints("delays", [tp])
             self.touchpoints(f"delays.{tp}.to", delay.to)
         self._emits()
-        if spec.weekday_weights is not None and sum(spec.weekday_weights) <= 0:
-            self.add("weekday_weights", "at least one weekday needs a positive weight")
+        if spec.weekday_weights is not None:
+            days = min(7, math.ceil(spec.period / 86400))
+            weekdays = {(spec.start_utc.weekday() + d) % 7 for d in range(days)}
+            if all(spec.weekday_weights[w] <= 0 for w in weekdays):
+                self.add("weekday_weights", "no day of the period has a positive weight")
         if spec.horizon is not None and spec.horizon < spec.period:
             self.add("horizon", "must be at least the period")
         self._revenue()

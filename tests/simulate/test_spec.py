@@ -55,6 +55,8 @@ def _transitions(example, **rows):
         (lambda m: {"revenue": {**m.simulation["revenue"], "median": {"consumer": 90}}},
          "simulation.revenue.median", "one median per segment value"),
         (lambda m: {"horizon": "30d"}, "simulation.horizon", "at least the period"),
+        (lambda m: {"period": "2d", "weekday_weights": [1, 1, 0, 0, 1, 1, 1]},  # 2025-01-01 is a Wednesday
+         "simulation.weekday_weights", "no day of the period has a positive weight"),
         (lambda m: {"surveys": {"nps": {"rate": 0.4, "delay": DELAY, "mean": 8, "sd": 1,
                                         "effects": {"late_delivry": -1}}}},
          "simulation.surveys.nps.effects", "unknown effect 'late_delivry'"),

@@ -116,7 +116,7 @@ def wilson_interval(successes, n, confidence: float = 0.95) -> Interval:
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return Interval(p, se, centre - half, centre + half)
+    return Interval(p, se, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1))
 
 
 def t_interval(mean, sd, n, confidence: float = 0.95) -> Interval:

@@ -149,6 +149,7 @@ class _Generator:
         return a[self.tp[a] >= 0]
 
     def _values(self, a: np.ndarray, keys: np.ndarray, idx: np.ndarray, cur: np.ndarray) -> np.ndarray:
+        """Order revenue at purchases (remembered for refunds), minus it at refunds, else NaN."""
         plan = self.plan
         value = np.full(a.size, np.nan)
         buy = plan.is_purchase[cur]
@@ -161,6 +162,7 @@ class _Generator:
         return value
 
     def _cases(self, a: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(case kind or -1, case number): opening touchpoints start the customer's next case of a kind."""
         kind = self.plan.case_kind[cur]
         opens = self.plan.case_opens[cur]
         self.case_no[a[opens], kind[opens]] += 1
@@ -171,6 +173,7 @@ class _Generator:
         return kind, no
 
     def _experience(self, a: np.ndarray, cur: np.ndarray, nxt: np.ndarray, delay: np.ndarray) -> None:
+        """Count this step's bad experiences and add their weights to the experience score."""
         exit_ = len(self.plan.touchpoints)
         for e, effect in enumerate(self.plan.effects):
             hit = cur == effect.source
@@ -186,6 +189,7 @@ class _Generator:
         self, s: int, survey: SurveyPlan, a: np.ndarray, keys: np.ndarray, idx: np.ndarray,
         cur: np.ndarray, case_kind: np.ndarray, case_no: np.ndarray,
     ) -> None:
+        """Answers of survey ``s`` by the customers at its touchpoint who respond."""
         base = _FIXED + len(self.plan.attributes) + _SURVEY_DRAWS * s
         at = np.flatnonzero(cur == survey.touchpoint)
         at = at[self._u(keys[at], idx[at], base) < survey.rate]
@@ -209,6 +213,8 @@ class _Generator:
         self, survey: SurveyPlan, happened: np.ndarray, score: np.ndarray, keys: np.ndarray,
         idx: np.ndarray, base: int,
     ) -> np.ndarray:
+        """Comment template per answer (-1: none): sentiment by score (below half the scale negative,
+        below three quarters neutral); a negative comment names a bad experience of this cycle."""
         x = (score - survey.low) / (survey.high - survey.low)
         sentiment = np.where(x < 0.5, 0, np.where(x < 0.75, 1, 2))
         theme = _choose(survey.themes, self._u(keys, idx, base + 4))

@@ -12,6 +12,7 @@ from journeykit.cli import analyze_flow  # noqa: F401  (registers its commands)
 from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import plan_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
+from journeykit.cli import server_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli.app import app
 from journeykit.cli.common import err_console
 from journeykit.errors import JourneykitError

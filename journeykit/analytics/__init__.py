@@ -1,5 +1,14 @@
 """Journey analytics on the engine: transitions, paths, timing, funnels, cohorts, KPIs, CLV."""
 
+from journeykit.analytics.cohorts import (
+    ChurnResult,
+    CohortResult,
+    LifecycleResult,
+    churn,
+    cohorts,
+    lifecycle,
+    repeat_purchase_rate,
+)
 from journeykit.analytics.funnels import Funnel, FunnelComparison, FunnelResult, compare_funnels, funnel
 from journeykit.analytics.paths import PathsResult, VariantsResult, paths, variants
 from journeykit.analytics.sequences import Sessions

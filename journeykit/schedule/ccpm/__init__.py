@@ -2,18 +2,27 @@
 
 from journeykit.schedule.ccpm.buffers import METHODS as BUFFER_METHODS
 from journeykit.schedule.ccpm.chain import Chain, FeedingChain, critical_chain, feeding_chains
+from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.ccpm.from_plan import ccpm, plan_estimates, plan_problem
 from journeykit.schedule.ccpm.plan import CcpmPlan, critical_chain_plan
+from journeykit.schedule.ccpm.progress import BufferStatus, FeverChart, ProgressError, buffer_status, fever_chart
 
 __all__ = [
     "BUFFER_METHODS",
+    "Bands",
+    "BufferStatus",
     "CcpmPlan",
     "Chain",
     "FeedingChain",
+    "FeverChart",
+    "ProgressError",
+    "buffer_status",
     "ccpm",
     "critical_chain",
     "critical_chain_plan",
     "feeding_chains",
+    "fever_chart",
+    "fever_figure",
     "plan_estimates",
     "plan_problem",
 ]

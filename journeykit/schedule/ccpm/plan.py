@@ -52,6 +52,8 @@ class CcpmPlan(Result):
     ----------
     problem : RcpspProblem
         The levelled problem: aggressive durations and the feeding buffers as lags.
+    base : RcpspProblem
+        The same without the buffer lags: what execution must respect (a buffer is a cushion, not a wait).
     start : list of int
         Planned starts (as late as possible).
     chain : Chain
@@ -70,10 +72,10 @@ class CcpmPlan(Result):
 
     title = "Critical chain plan"
 
-    def __init__(self, problem: RcpspProblem, start: list[int], chain: Chain,
+    def __init__(self, problem: RcpspProblem, base: RcpspProblem, start: list[int], chain: Chain,
                  feeding: list[tuple[FeedingChain, int]], project_buffer: int, safe: list[float],
                  aggressive: list[float], scenarios: Scenarios, params: dict[str, Any], notes: list[str]):
-        self.problem, self.start, self.chain, self.feeding = problem, start, chain, feeding
+        self.problem, self.base, self.start, self.chain, self.feeding = problem, base, start, chain, feeding
         self.project_buffer, self.safe, self.aggressive, self.scenarios = project_buffer, safe, aggressive, scenarios
         dur = problem.durations
         finish = [s + d for s, d in zip(start, dur)]
@@ -109,7 +111,7 @@ class CcpmPlan(Result):
 
     def execution(self) -> Execution:
         """The plan's execution model (chain as relay runners, others released at their planned start)."""
-        return Execution(self.problem, self.start, self.flow, self.chain.activities)
+        return Execution(self.base, self.start, self.flow, self.chain.activities)
 
     def on_time_probability(self, scenarios: Scenarios | None = None, size: int = 2000, seed: int | None = 0) -> float:
         """Share of simulated executions that finish by the due date."""
@@ -217,7 +219,7 @@ def critical_chain_plan(
     check_schedule(buffered, start)
     chain_end = max((start[j] + buffered.durations[j] for j in chain.activities), default=0)
     if buffer == "calibrated":
-        run = Execution(buffered, start, resource_flow(buffered, start), chain.activities)
+        run = Execution(base, start, resource_flow(buffered, start), chain.activities)
         project = float(np.quantile(run.makespan(matrix), target)) - chain_end
     else:
         project = chain_buffer(buffer, base, chain.activities, safe, aggressive, fraction)
@@ -230,7 +232,7 @@ def critical_chain_plan(
               "critical_path_bound": critical_path_bound(base), "schedules": levelled.params.get("schedules", 1)}
     if "calibrated" in (buffer, feeding_buffer):
         params.update(target=target, samples=samples)
-    return CcpmPlan(buffered, start, chain, feeding, max(0, math.ceil(project - 1e-9)), safe, aggressive,
+    return CcpmPlan(buffered, base, start, chain, feeding, max(0, math.ceil(project - 1e-9)), safe, aggressive,
                     draw, params, notes)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -143,22 +142,6 @@ class _ThreePoint(Duration):
         return {"kind": self.kind, "o": self.o, "m": self.m, "p": self.p}
 
 
-#: Resolution of the beta-PERT standard quantile table: alpha grid step and probability grid size.
-_ALPHA_STEPS = 64
-_U_STEPS = 1024
-
-
-@lru_cache(maxsize=1)
-def _beta_pert_table() -> np.ndarray:
-    """Quantiles of Beta(alpha, 6 - alpha) on [0, 1] for alpha in [1, 5] (rows) at u = k / 1024 (columns).
-
-    Beta-PERT is a one-parameter family once standardised: alpha + beta = 6.
-    """
-    alpha = np.linspace(1.0, 5.0, _ALPHA_STEPS + 1)[:, None]
-    u = np.linspace(0.0, 1.0, _U_STEPS + 1)[None, :]
-    return special.betaincinv(alpha, 6.0 - alpha, u)
-
-
 @dataclass(frozen=True)
 class BetaPert(_ThreePoint):
     """Beta-PERT on ``[o, p]`` with mode ``m``: ``o + (p - o) * Beta(1 + 4(m-o)/(p-o), 1 + 4(p-m)/(p-o))``.
@@ -185,15 +168,6 @@ class BetaPert(_ThreePoint):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         a = self.alpha
         return self.o + (self.p - self.o) * special.betaincinv(a, 6.0 - a, np.asarray(u, dtype=float))
-
-    def quantile_row(self) -> np.ndarray:
-        """Quantiles at ``u = k / 1024``, ``k = 0..1024``, interpolated in alpha from the standard table."""
-        pos = (self.alpha - 1.0) / 4.0 * _ALPHA_STEPS
-        i = min(int(pos), _ALPHA_STEPS - 1)
-        w = pos - i
-        table = _beta_pert_table()
-        std = (1.0 - w) * table[i] + w * table[i + 1]
-        return self.o + (self.p - self.o) * std
 
 
 @dataclass(frozen=True)

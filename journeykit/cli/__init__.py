@@ -9,7 +9,10 @@ from __future__ import annotations
 import sys
 
 from journeykit.cli import analyze_flow  # noqa: F401  (registers its commands)
+from journeykit.cli import analyze_funnels  # noqa: F401  (registers its commands)
+from journeykit.cli import analyze_kpis  # noqa: F401  (registers its commands)
 from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
+from journeykit.cli import ccpm_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import plan_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
 from journeykit.cli import server_cmds  # noqa: F401  (registers its commands)

@@ -1,11 +1,12 @@
 """Maximum-likelihood machinery shared by the CLV models.
 
 Every model here has strictly positive parameters ``θ``.  They are estimated on the log scale,
-``φ = log θ``, so that the optimiser is unconstrained:
+``φ = log θ``, kept within ``[log 1e-8, log 1e8]`` (limiting cases of the models lie at infinity, where
+log-gamma differences lose all precision):
 
     φ̂ = argmax_φ  ℓ(exp φ),
 
-first with Nelder-Mead (robust far from the optimum) and then polished with BFGS.  Standard errors come
+first with Nelder-Mead (robust far from the optimum) and then polished with L-BFGS-B.  Standard errors come
 from the observed information: the Hessian ``H`` of ``ℓ`` with respect to ``φ`` at ``φ̂`` is computed by
 central finite differences, ``Cov(φ̂) = (-H)⁻¹``, and the delta method gives the natural scale,
 
@@ -38,6 +39,10 @@ class ConvergenceError(FitError):
 HESSIAN_STEP = 1e-3
 #: Largest absolute gradient of ℓ (per log-parameter) accepted as a stationary point.
 GRADIENT_TOLERANCE = 1e-2
+#: The optimiser keeps ``log θ`` within these bounds (beyond them log-gamma differences lose all precision).
+LOG_BOUNDS = (float(np.log(1e-8)), float(np.log(1e8)))
+#: Parameters outside this range are reported as at the edge of the parameter space (no standard errors).
+EDGE = (1e-6, 1e6)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESSIAN_STEP) -> np.ndarray:
@@ -87,6 +92,8 @@ class MLEstimate:
         ``ℓ(θ̂)``.
     message : str
         The optimiser's final report.
+    notes : tuple of str
+        Caveats, e.g. parameters at the edge of the parameter space.
     """
 
     params: pd.Series
@@ -94,6 +101,7 @@ class MLEstimate:
     cov_log: np.ndarray
     log_likelihood: float
     message: str
+    notes: tuple[str, ...] = ()
 
     def summary(self, confidence: float = 0.95) -> pd.DataFrame:
         """Estimate, standard error and the log-scale confidence limits of each parameter."""
@@ -139,37 +147,60 @@ def maximise_log_likelihood(
             value = log_likelihood(np.exp(phi))
         return -value if np.isfinite(value) else np.inf
 
-    phi0 = np.log(np.asarray(initial, dtype=float))
+    phi0 = np.clip(np.log(np.asarray(initial, dtype=float)), *LOG_BOUNDS)
+    bounds = [LOG_BOUNDS] * phi0.size
     with np.errstate(invalid="ignore"):  # finite differences across an infinite objective
         simplex = optimize.minimize(
-            objective, phi0, method="Nelder-Mead",
+            objective, phi0, method="Nelder-Mead", bounds=bounds,
             options={"maxiter": max_iter, "maxfev": max_iter, "xatol": 1e-8, "fatol": 1e-10},
         )
-        polish = optimize.minimize(objective, simplex.x, method="BFGS", options={"gtol": 1e-6, "maxiter": max_iter})
+        polish = optimize.minimize(
+            objective, simplex.x, method="L-BFGS-B", bounds=bounds,
+            options={"ftol": 1e-14, "gtol": 1e-8, "maxiter": max_iter},
+        )
     best = polish if np.isfinite(polish.fun) and polish.fun <= simplex.fun else simplex
-    message = f"Nelder-Mead: {simplex.message}; BFGS: {polish.message}"
+    message = f"Nelder-Mead: {simplex.message}; L-BFGS-B: {polish.message}"
     if not np.isfinite(best.fun):
         raise ConvergenceError(f"the likelihood is not finite at any point tried ({message})")
     grad = numerical_gradient(objective, best.x)
-    if not np.all(np.isfinite(grad)) or np.max(np.abs(grad)) > GRADIENT_TOLERANCE * max(1.0, abs(best.fun)) ** 0.5:
+    # at a bound the maximum may lie beyond it: only an inward-pointing gradient counts there
+    at_edge = ((best.x <= LOG_BOUNDS[0] + 1e-6) & (grad > 0)) | ((best.x >= LOG_BOUNDS[1] - 1e-6) & (grad < 0))
+    inner = np.where(at_edge, 0.0, grad)
+    if not np.all(np.isfinite(inner)) or np.max(np.abs(inner)) > GRADIENT_TOLERANCE * max(1.0, abs(best.fun)) ** 0.5:
         raise ConvergenceError(
-            f"the optimiser stopped away from a maximum (largest gradient {np.max(np.abs(grad)):.3g} "
+            f"the optimiser stopped away from a maximum (largest gradient {np.max(np.abs(inner)):.3g} "
             f"at {dict(zip(names, np.round(np.exp(best.x), 6)))}): {message}"
         )
-    hess = numerical_hessian(objective, best.x)
-    try:
-        cov = np.linalg.inv(hess)
-        if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        cov = np.full_like(hess, np.nan)
     theta = np.exp(best.x)
+    edge = {name: value for name, value in zip(names, theta) if not EDGE[0] < value < EDGE[1]}
+    cov = np.full((theta.size, theta.size), np.nan)
+    if not edge:
+        hess = numerical_hessian(objective, best.x)
+        try:
+            inverse = np.linalg.inv(hess)
+            if np.all(np.diag(inverse) > 0) and np.all(np.isfinite(inverse)):
+                cov = inverse
+        except np.linalg.LinAlgError:
+            pass
+    notes: tuple[str, ...] = ()
+    if edge:
+        shown = ", ".join(f"{k}={v:.3g}" for k, v in edge.items())
+        notes += (
+            f"{shown} ran to the edge of the parameter space: the data cannot tell this heterogeneity apart from "
+            "a constant (a limiting case of the model); predictions are usable, standard errors are not available.",
+        )
+    elif np.isnan(cov).any():
+        notes += (
+            "The likelihood is flat in some direction at the optimum (singular Hessian): the parameters are not "
+            "all identified by these data and have no standard errors.",
+        )
     return MLEstimate(
         params=pd.Series(theta, index=list(names), name="coef"),
         standard_errors=pd.Series(theta * np.sqrt(np.diag(cov)), index=list(names), name="se"),
         cov_log=cov,
         log_likelihood=float(-best.fun),
         message=message,
+        notes=notes,
     )
 
 
@@ -178,7 +209,8 @@ class BaseFitter:
 
     Subclasses define ``param_names`` and call :meth:`_store` with the :class:`MLEstimate` of their
     ``fit``.  After fitting: ``params_`` and ``standard_errors_`` (pandas Series), ``log_likelihood_``,
-    ``n_`` (number of observations), ``message_`` (optimiser report) and :attr:`summary`.
+    ``n_`` (number of observations), ``message_`` (optimiser report), ``notes_`` (caveats) and
+    :attr:`summary`.
     """
 
     param_names: tuple[str, ...] = ()
@@ -188,6 +220,7 @@ class BaseFitter:
     log_likelihood_: float
     n_: int
     message_: str
+    notes_: tuple[str, ...]
     _estimate: MLEstimate | None = None
 
     def _store(self, estimate: MLEstimate, n: int) -> None:
@@ -197,6 +230,7 @@ class BaseFitter:
         self.log_likelihood_ = estimate.log_likelihood
         self.n_ = n
         self.message_ = estimate.message
+        self.notes_ = estimate.notes
 
     @classmethod
     def from_params(cls, **params: float):

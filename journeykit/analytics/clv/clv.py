@@ -166,6 +166,7 @@ def customer_lifetime_value(
     notes: list[str] = []
     fitted = TRANSACTION_MODELS[model]().fit(summary["frequency"], summary["recency"], summary["T"], min_customers)
     spend = _fit_spend(summary, min_customers, notes)
+    notes += [f"{type(m).__name__}: {note}" for m in (fitted, spend) if m is not None for note in m.notes_]
     x, t_x, big_t = summary["frequency"], summary["recency"], summary["T"]
     expected_spend = (
         spend.conditional_expected_spend(x, summary["monetary_value"]) if spend is not None else np.full(len(x), np.nan)

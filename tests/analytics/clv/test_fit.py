@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from journeykit.analytics.clv import BetaGeoFitter, ConvergenceError, FitError, ParetoNBDFitter
+from journeykit.analytics.clv import BetaGeoFitter, ConvergenceError, FitError, GammaGammaFitter, ParetoNBDFitter
 from journeykit.analytics.clv._fit import maximise_log_likelihood, numerical_hessian
 from tests.analytics.clv._simulate import simulate_bgnbd, simulate_pareto_nbd
 
@@ -101,9 +101,22 @@ def test_inconsistent_inputs_name_the_problem(frequency, recency, T, message):
 
 
 def test_non_convergence_reports_the_optimiser():
-    # an unbounded likelihood: ℓ grows without limit as θ → ∞
-    with pytest.raises(ConvergenceError, match="Nelder-Mead: .*BFGS: "):
-        maximise_log_likelihood(lambda th: float(np.log(th[0]) * 1e3), np.array([1.0]), ("theta",), max_iter=50)
+    # a Poisson likelihood started far from its maximum, with too few iterations to get there
+    counts = np.full(1000, 50.0)
+    ll = lambda th: float(np.sum(counts * np.log(th[0]) - th[0]))
+    with pytest.raises(ConvergenceError, match="stopped away from a maximum .*Nelder-Mead: .*L-BFGS-B: "):
+        maximise_log_likelihood(ll, np.array([1e-3]), ("lam",), max_iter=2)
+
+
+def test_a_homogeneous_population_is_a_limiting_case_not_a_failure():
+    # every customer spends with the same rate ν = 0.2: q, γ → ∞ with γ/q → ν; mean spend p/ν = 20
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, 300)
+    model = GammaGammaFitter().fit(x, rng.gamma(4.0 * x, 1 / (0.2 * x)))
+    assert model.params_["q"] > 1e6 and model.params_["gamma"] > 1e6
+    assert model.population_mean_spend() == pytest.approx(20.0, rel=0.05)
+    assert model.standard_errors_.isna().all()
+    assert "edge of the parameter space" in model.notes_[0]
 
 
 def test_predicting_before_fitting_says_so():

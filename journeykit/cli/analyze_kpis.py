@@ -1,0 +1,152 @@
+"""``journeykit analyze kpis | clv``: survey and operational KPIs, customer lifetime value."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
+from journeykit.analytics.clv.summary import calibration_holdout
+from journeykit.analytics.kpis import MIN_N, operational_kpis, survey_kpis
+from journeykit.cli.analyze_flow import ChannelOpt, EndOpt, SegmentOpt, StartOpt, _date, _filters
+from journeykit.cli.app import analyze_app
+from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.io.tables import write_table
+from journeykit.result import Result
+
+#: Columns printed (``--out`` writes them all).
+KPI_COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
+CLV_COLUMNS = ["customer_id", "frequency", "recency", "T", "p_alive", "expected_purchases", "expected_spend", "clv"]
+#: Customers printed by ``analyze clv``.
+TOP_CUSTOMERS = 20
+
+
+class NpsMethod(str, Enum):
+    wald = "wald"
+    adjusted_wald = "adjusted_wald"
+
+
+class ClvModel(str, Enum):
+    bgnbd = "bgnbd"
+    pareto = "pareto"
+
+
+class Unit(str, Enum):
+    week = "week"
+    day = "day"
+
+
+class PurchaseColumn(str, Enum):
+    touchpoint = "touchpoint"
+    event = "event"
+    stage = "stage"
+
+
+def _show(result: Result, columns: list[str], out: Path | None, max_rows: int = 40) -> None:
+    """Print the main columns of a result and its notes; write the whole table to ``--out``."""
+    show_table(result.table[columns], title=result.title, max_rows=max_rows)
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+    if out is not None:
+        console.print(f"written: {write_table(result.table, out)}")
+
+
+PurchaseOpt = Annotated[
+    list[str] | None, typer.Option("--purchase", "-p", help="Purchase touchpoint (repeatable; default: payment).")
+]
+
+
+@analyze_app.command("kpis")
+def kpis_cmd(
+    workspace: WorkspaceOpt = Path("."),
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="touchpoint, stage, segment:<attribute> or period:day|week|month (default: all)."),
+    ] = None,
+    survey: Annotated[list[str] | None, typer.Option("--survey", help="Only this survey (repeatable).")] = None,
+    nps_method: Annotated[NpsMethod, typer.Option("--nps-method", help="NPS interval: Wald or adjusted Wald.")] = NpsMethod.wald,
+    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Flag rows with fewer answers.")] = MIN_N,
+    confidence: Annotated[float, typer.Option("--confidence", min=0.5, max=0.999, help="Interval level.")] = 0.95,
+    compare: Annotated[
+        tuple[str, str] | None, typer.Option("--compare", help="Test the NPS difference between two groups: A B.")
+    ] = None,
+    operational: Annotated[
+        bool, typer.Option("--operational", help="Event KPIs (stage reach, repeat purchase, inactive) instead of surveys.")
+    ] = False,
+    purchase: PurchaseOpt = None,
+    inactive_days: Annotated[float, typer.Option("--inactive-days", min=1, help="Inactive after this many days.")] = 90,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    segment: SegmentOpt = None,
+    channel: ChannelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """NPS, CSAT (top-2-box) and CES with confidence intervals per group, or operational KPIs from events."""
+    filters = _filters(start, end, segment, channel)
+    with open_workspace(workspace) as ws:
+        if operational:
+            result = operational_kpis(
+                ws.engine, ws.model, purchase=purchase or ["payment"], inactive_days=inactive_days, filters=filters,
+                min_n=min_n, confidence=confidence,
+            )
+        else:
+            result = survey_kpis(
+                ws.engine, ws.model, by=by, surveys=survey, filters=filters, min_n=min_n, confidence=confidence,
+                nps_method=nps_method.value,
+            )
+    _show(result, KPI_COLUMNS, out)
+    if compare is not None and not operational:
+        show_table(result.compare(*compare, confidence=confidence), title=f"NPS: {compare[1]} minus {compare[0]}")
+
+
+@analyze_app.command("clv")
+def clv_cmd(
+    workspace: WorkspaceOpt = Path("."),
+    purchase: PurchaseOpt = None,
+    column: Annotated[PurchaseColumn, typer.Option("--column", help="Event column --purchase names.")] = PurchaseColumn.touchpoint,
+    model: Annotated[ClvModel, typer.Option("--model", help="Repeat-purchase model: BG/NBD or Pareto/NBD.")] = ClvModel.bgnbd,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Future periods valued.")] = 52,
+    unit: Annotated[Unit, typer.Option("--unit", help="Time unit (a week is 7 days).")] = Unit.week,
+    discount: Annotated[float, typer.Option("--discount", min=0.0, help="Discount rate per period.")] = 0.01,
+    calibration_end: Annotated[
+        str | None, typer.Option("--calibration-end", help="Fit on purchases up to this day (default: all data).")
+    ] = None,
+    holdout_end: Annotated[
+        str | None, typer.Option("--holdout-end", help="With --calibration-end: compare predictions to this holdout.")
+    ] = None,
+    per_event: Annotated[
+        bool, typer.Option("--per-event", help="Count every purchase event (default: one transaction per day).")
+    ] = False,
+    min_customers: Annotated[int, typer.Option("--min-customers", min=2, help="Fewest customers to fit.")] = 30,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    segment: SegmentOpt = None,
+    channel: ChannelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Customer lifetime value: BG/NBD or Pareto/NBD purchases × gamma-gamma spend, discounted."""
+    filters = _filters(start, end, segment, channel)
+    if holdout_end is not None and calibration_end is None:
+        raise typer.BadParameter("--holdout-end needs --calibration-end", param_hint="--holdout-end")
+    purchases = purchase or ["payment"]
+    with open_workspace(workspace) as ws:
+        result = customer_lifetime_value(
+            ws.engine, purchases, model=model.value, horizon=horizon, unit=unit.value, discount_rate=discount,
+            calibration_end=_date(calibration_end, "--calibration-end"), column=column.value, per_day=not per_event,
+            filters=filters, min_customers=min_customers,
+        )
+        holdout = None
+        if holdout_end is not None:
+            summary = calibration_holdout(
+                ws.engine, purchases, calibration_end, _date(holdout_end, "--holdout-end"), unit.value, column.value,
+                not per_event, filters,
+            )
+            holdout = holdout_comparison(result.transaction_model, summary)
+    show_table(result.model_summary, title="Fitted models")
+    _show(result, CLV_COLUMNS, out, max_rows=TOP_CUSTOMERS)
+    if holdout is not None:
+        show_table(holdout, title="Holdout: mean purchases by calibration frequency, actual vs model")
+    console.print(f"[dim]optimiser: {result.transaction_model.message_}[/dim]", highlight=False)

@@ -127,6 +127,14 @@ class CcpmPlan(Result):
             kind=np.where(self.buffers["kind"] == "project", "project buffer", "feeding buffer"))
         return pd.concat([acts, bufs], ignore_index=True).sort_values(["start", "finish"], kind="stable")
 
+    def load_figure(self):
+        """Resource-load histogram of the planned schedule."""
+        from journeykit.schedule.rcpsp.figures import resource_load
+        from journeykit.schedule.rcpsp.profile import resource_profile
+
+        p = self.problem
+        return resource_load(resource_profile(p, self.start), dict(zip(p.resource_names, p.capacities)))
+
     def figure(self):
         """Gantt chart: critical chain in red, buffers in amber."""
         from journeykit.schedule.rcpsp.figures import gantt

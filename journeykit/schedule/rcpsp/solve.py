@@ -22,7 +22,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from journeykit.result import Result
@@ -32,6 +31,7 @@ from journeykit.schedule.rcpsp.genetic import genetic_algorithm
 from journeykit.schedule.rcpsp.justification import forward_backward
 from journeykit.schedule.rcpsp.priority import activity_list, priorities, sample_activity_list
 from journeykit.schedule.rcpsp.problem import RcpspError, RcpspProblem
+from journeykit.schedule.rcpsp.profile import resource_profile
 from journeykit.schedule.rcpsp.sgs import makespan, parallel_sgs, serial_sgs
 from journeykit.schedule.rcpsp.validate import check_schedule
 
@@ -80,15 +80,8 @@ class RcpspSchedule(Result):
         self.optimal = self.makespan <= self.lower_bound
 
     def resource_profile(self) -> pd.DataFrame:
-        """Units of each resource in use per period (rows ``0..makespan-1``) and the capacities."""
-        use = np.zeros((self.makespan + 1, self.problem.n_resources))
-        for s, dj, row in zip(self.start, self.problem.durations, self.problem.demands):
-            if dj:
-                use[s] += row
-                use[s + dj] -= row
-        profile = pd.DataFrame(np.cumsum(use, axis=0)[:-1], columns=list(self.problem.resource_names))
-        profile.index.name = "period"
-        return profile
+        """Units of each resource in use per period (rows ``0..makespan-1``)."""
+        return resource_profile(self.problem, self.start)
 
     def figure(self):
         """Gantt chart of the schedule."""

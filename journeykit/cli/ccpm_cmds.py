@@ -1,0 +1,187 @@
+"""Critical chain commands: ``journeykit ccpm plan|status|rcpsp|portfolio|cases``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeykit.cli.app import app
+from journeykit.cli.common import OutOpt, console, show_table
+from journeykit.errors import InputError
+
+ccpm_app = typer.Typer(help="Critical Chain: resource-levelled plans, buffers, fever charts.", no_args_is_help=True)
+app.add_typer(ccpm_app, name="ccpm")
+
+PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml/.yml, .csv, .xml (MS Project) or .sm (PSPLIB).")]
+BufferOpt = Annotated[str, typer.Option("--buffer", "-b", help="Project buffer: cut_and_paste, root_square_error, "
+                                        "adaptive_density, adaptive_resource or calibrated.")]
+FeedingOpt = Annotated[str | None, typer.Option("--feeding-buffer", help="Feeding buffer method (default: as --buffer).")]
+CutOpt = Annotated[float, typer.Option("--cut", help="Aggressive share of fixed estimates.")]
+StepOpt = Annotated[float, typer.Option("--step", help="Plan units per scheduling period.")]
+TargetOpt = Annotated[float, typer.Option("--target", help="On-time probability of the calibrated buffers.")]
+SchedulesOpt = Annotated[int, typer.Option("--schedules", help="Schedules tried when levelling resources.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same plan).")]
+FigureOpt = Annotated[Path | None, typer.Option("--figure", help="Write the figures to this HTML file.")]
+BandOpt = Annotated[str | None, typer.Option(help="Zone line as 'consumption at 0 %,at 100 %' (shares).")]
+
+
+def _write_figures(path: Path, title: str, figures: list, tables: list) -> None:
+    from journeykit.report.document import Section, render_html
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html([Section(title, figures=figures, tables=tables)], title=title), encoding="utf-8")
+    console.print(f"written: {path}")
+
+
+def _build(plan_file: Path, buffer: str, feeding: str | None, cut: float, step: float, target: float,
+           schedules: int, seed: int):
+    from journeykit.schedule.ccpm import ccpm
+    from journeykit.schedule.plan_io import read_plan
+
+    plan = read_plan(plan_file)
+    return plan, ccpm(plan, cut=cut, step=step, buffer=buffer, feeding_buffer=feeding, target=target,
+                      schedules=schedules, seed=seed)
+
+
+def _bands(yellow: str | None, red: str | None):
+    from journeykit.schedule.ccpm import Bands
+
+    def pair(text: str | None, option: str, default: tuple[float, float]) -> tuple[float, float]:
+        if text is None:
+            return default
+        try:
+            a, b = (float(v) for v in text.split(","))
+        except ValueError:
+            raise InputError(option, f"expected two shares 'start,end' such as 0.33,0.67, got {text!r}") from None
+        return a, b
+
+    default = Bands()
+    return Bands(pair(yellow, "--yellow", default.yellow), pair(red, "--red", default.red))
+
+
+@ccpm_app.command("plan")
+def plan_cmd(
+    plan_file: PlanArg,
+    buffer: BufferOpt = "root_square_error",
+    feeding_buffer: FeedingOpt = None,
+    cut: CutOpt = 0.5,
+    step: StepOpt = 1.0,
+    target: TargetOpt = 0.9,
+    schedules: SchedulesOpt = 1000,
+    seed: SeedOpt = 0,
+    figure: FigureOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Critical-chain plan: aggressive estimates, resource levelling, critical chain and buffers."""
+    from journeykit.io.tables import write_table
+
+    plan, result = _build(plan_file, buffer, feeding_buffer, cut, step, target, schedules, seed)
+    unit = f"periods of {step:g} {plan.unit}" if step != 1 else plan.unit
+    console.print(f"[bold]{plan.name}[/bold]: {len(plan)} activities; levelled length "
+                  f"{result.params['levelled_makespan']} (critical path {result.params['critical_path_bound']}) {unit}")
+    console.print("critical chain: " + " -> ".join(result.chain_names))
+    console.print(f"chain ends at {result.chain_end}, project buffer {result.project_buffer} ({buffer}), "
+                  f"due at {result.due} {unit}; simulated P(on time) = {result.on_time_probability():.2f}")
+    for note in result.notes:
+        console.print(f"[yellow]{note}[/yellow]")
+    show_table(result.buffers, title="Buffers")
+    show_table(result.table, title="Activities")
+    if out is not None:
+        console.print(f"written: {write_table(result.table, out)}")
+    if figure is not None:
+        _write_figures(figure, f"Critical chain: {plan.name}", [result.figure(), result.load_figure()],
+                       [("Buffers", result.buffers), ("Activities", result.table)])
+
+
+@ccpm_app.command("status")
+def status_cmd(
+    plan_file: PlanArg,
+    progress: Annotated[Path, typer.Argument(help="CSV with columns date (or as_of), activity, remaining.")],
+    start: Annotated[str | None, typer.Option("--start", help="Plan start date (default: the plan's).")] = None,
+    yellow: BandOpt = None,
+    red: BandOpt = None,
+    buffer: BufferOpt = "root_square_error",
+    feeding_buffer: FeedingOpt = None,
+    cut: CutOpt = 0.5,
+    step: StepOpt = 1.0,
+    target: TargetOpt = 0.9,
+    schedules: SchedulesOpt = 1000,
+    seed: SeedOpt = 0,
+    figure: FigureOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Buffer status and fever chart from progress reports (remaining durations as of each date)."""
+    import pandas as pd
+
+    from journeykit.io.tables import write_table
+    from journeykit.schedule.ccpm import fever_chart
+
+    bands = _bands(yellow, red)
+    try:
+        first = date.fromisoformat(start) if start else None
+    except ValueError:
+        raise InputError("--start", f"expected a date YYYY-MM-DD, got {start!r}") from None
+    try:
+        frame = pd.read_csv(progress)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(str(progress), f"cannot read the progress CSV: {exc}") from None
+    plan, result = _build(plan_file, buffer, feeding_buffer, cut, step, target, schedules, seed)
+    chart = fever_chart(result, frame, start=first, bands=bands)
+    latest = chart.latest
+    console.print(f"[bold]{plan.name}[/bold]: as of {latest.as_of * step:g} {plan.unit}: critical chain "
+                  f"{latest.completion:.0%} complete, project buffer {latest.consumption:.0%} consumed: "
+                  f"[bold]{latest.zone}[/bold]; forecast chain end {latest.forecast_end * step:g} (planned "
+                  f"{result.chain_end * step:g}, due {result.due * step:g})")
+    show_table(chart.table, title="Fever chart (project buffer)")
+    show_table(latest.table, title="Buffers")
+    if len(latest.eating):
+        show_table(latest.eating, title="Activities eating the buffer")
+    if out is not None:
+        console.print(f"written: {write_table(chart.table, out)}")
+    if figure is not None:
+        _write_figures(figure, f"Buffer status: {plan.name}", [chart.figure(), result.figure()],
+                       [("Fever chart", chart.table), ("Buffers", latest.table), ("Buffer eaters", latest.eating),
+                        ("Forecast", latest.forecast)])
+
+
+@ccpm_app.command("rcpsp")
+def rcpsp_cmd(
+    instance: Annotated[Path, typer.Argument(help="PSPLIB .sm file or any plan file with resources.")],
+    method: Annotated[str, typer.Option("--method", "-m", help="serial, parallel, sampling, ga or cpsat.")] = "ga",
+    rule: Annotated[str, typer.Option("--rule", help="LFT, LST, MTS or GRPW.")] = "LFT",
+    schedules: SchedulesOpt = 1000,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds (ga, sampling, cpsat).")] = None,
+    seed: SeedOpt = 0,
+    figure: FigureOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Resource-constrained schedule of a plan or PSPLIB instance, with its lower bounds."""
+    from journeykit.io.tables import write_table
+    from journeykit.schedule.rcpsp import RcpspProblem, solve_rcpsp
+
+    if instance.suffix.lower() == ".sm":
+        from journeykit.io.psplib import read_psplib
+
+        problem = RcpspProblem.from_psplib(read_psplib(instance))
+    else:
+        from journeykit.schedule.ccpm import plan_problem
+        from journeykit.schedule.plan_io import read_plan
+
+        plan = read_plan(instance)
+        problem = plan_problem(plan, plan.durations("mean"))
+    result = solve_rcpsp(problem, method, rule=rule, schedules=schedules, time_limit=time_limit, seed=seed)
+    proof = " (optimal)" if result.optimal else ""
+    console.print(f"[bold]{problem.name}[/bold]: makespan {result.makespan}{proof}; critical-path bound "
+                  f"{result.critical_path_bound}, lower bound {result.lower_bound}; {result.params}")
+    show_table(result.table, title="Schedule", max_rows=20)
+    if out is not None:
+        console.print(f"written: {write_table(result.table, out)}")
+    if figure is not None:
+        _write_figures(figure, f"Schedule: {problem.name}", [result.figure(), result.load_figure()],
+                       [("Schedule", result.table)])
+
+
+__all__ = ["ccpm_app"]

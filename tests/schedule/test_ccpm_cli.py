@@ -1,0 +1,50 @@
+"""Tests of the ``journeykit ccpm`` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from journeykit.cli import app
+from tests.conftest import shared_file
+
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "ccpm_plan.yaml")
+runner = CliRunner()
+
+
+def test_ccpm_plan_writes_table_and_figures(tmp_path):
+    out, fig = tmp_path / "plan.csv", tmp_path / "plan.html"
+    res = runner.invoke(app, ["ccpm", "plan", EXAMPLE, "--schedules", "60", "--buffer", "cut_and_paste",
+                              "--out", str(out), "--figure", str(fig)])
+    assert res.exit_code == 0, res.output
+    assert "critical chain:" in res.output and "project buffer" in res.output
+    table = pd.read_csv(out)
+    assert table["on_chain"].any() and set(table["activity"]) >= {"interviews", "rollout"}
+    assert "plotly" in fig.read_text()
+
+
+def test_ccpm_status_reports_zone_and_eaters(tmp_path):
+    progress = tmp_path / "progress.csv"
+    progress.write_text("as_of,activity,remaining\n20,interviews,0\n20,log_analysis,0\n20,journey_map,0\n20,concepts,6\n")
+    out = tmp_path / "fever.csv"
+    res = runner.invoke(app, ["ccpm", "status", EXAMPLE, str(progress), "--schedules", "60", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Activities eating the buffer" in res.output
+    fever = pd.read_csv(out)
+    assert fever["as_of"].tolist() == [20] and fever["zone"].iloc[0] in {"yellow", "red"}
+
+
+def test_ccpm_status_rejects_unknown_activity(tmp_path):
+    progress = tmp_path / "progress.csv"
+    progress.write_text("as_of,activity,remaining\n3,nope,1\n")
+    res = runner.invoke(app, ["ccpm", "status", EXAMPLE, str(progress), "--schedules", "30"])
+    assert res.exit_code != 0
+    assert "nope" in str(res.exception)
+
+
+def test_ccpm_rcpsp_on_psplib():
+    res = runner.invoke(app, ["ccpm", "rcpsp", str(shared_file("psplib/j30/j301_1.sm")), "--schedules", "200"])
+    assert res.exit_code == 0, res.output
+    assert "makespan 43" in res.output and "critical-path bound 38" in res.output

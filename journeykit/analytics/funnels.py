@@ -178,8 +178,9 @@ class Funnel:
         table = _step_table(summary, self)
         if by is not None and set(table["group"]) == {NO_VALUE}:
             notes.append(f"breakdown '{by}': no step-1 event carries this attribute; all are in '{NO_VALUE}'")
+        trend = _trend(engine, attempts, self, period)
         if by is None:
-            table = table.drop(columns="group")
+            table, trend = table.drop(columns="group"), trend.drop(columns="group")
         return FunnelResult(
             table=table,
             params={
@@ -188,7 +189,7 @@ class Funnel:
                 "by": by, "period": period, "filters": filters.describe(), "exact": exact,
             },
             notes=notes,
-            trend=_trend(engine, attempts, self, period),
+            trend=trend,
             time_histogram=_histogram(engine, attempts, self, bins),
             definition=self,
             attempts=attempts,

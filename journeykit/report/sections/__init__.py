@@ -13,12 +13,15 @@ from journeykit.report.document import Section
 from journeykit.report.sections import overview
 from journeykit.report.sections import journey_map, paths, timing
 from journeykit.report.sections import pert
+from journeykit.report.sections import cohorts, funnel
 
 BUILDERS: list[Callable] = [
     overview.build,
     journey_map.build,
     paths.build,
     timing.build,
+    funnel.build,
+    cohorts.build,
     pert.build,
 ]
 

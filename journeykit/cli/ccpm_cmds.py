@@ -147,6 +147,52 @@ def status_cmd(
                         ("Forecast", latest.forecast)])
 
 
+@ccpm_app.command("portfolio")
+def portfolio_cmd(
+    plan_files: Annotated[list[Path], typer.Argument(help="Plan files in priority order (shared resources by name).")],
+    progress: Annotated[Path | None, typer.Option("--progress", help="CSV: project, date (or as_of), activity, "
+                                                   "remaining; ranks all open work by buffer status.")] = None,
+    capacity_buffer: Annotated[float, typer.Option("--capacity-buffer", help="Drum idle share after each project.")] = 0.25,
+    drum: Annotated[str | None, typer.Option("--drum", help="Drum resource (default: the most loaded).")] = None,
+    buffer: BufferOpt = "root_square_error",
+    schedules: SchedulesOpt = 1000,
+    seed: SeedOpt = 0,
+    out: OutOpt = None,
+) -> None:
+    """Several projects sharing resources: stagger them on the drum; rank open work by buffer status."""
+    import pandas as pd
+
+    from journeykit.io.tables import write_table
+    from journeykit.schedule.ccpm import fever_chart, rank_open_work, stagger
+
+    built = {}
+    for path in plan_files:
+        plan, result = _build(path, buffer, None, 0.5, 1.0, 0.9, schedules, seed)
+        if plan.name in built:
+            raise InputError(str(path), f"two plans are named '{plan.name}': project names must differ")
+        built[plan.name] = result
+    portfolio = stagger(list(built.values()), capacity_buffer=capacity_buffer, drum=drum)
+    console.print(f"drum: [bold]{portfolio.drum}[/bold] (capacity buffer {capacity_buffer:.0%})")
+    show_table(portfolio.table, title="Staggered projects")
+    show_table(portfolio.load, title="Resource load")
+    for note in portfolio.notes:
+        console.print(f"[yellow]{note}[/yellow]")
+    table = portfolio.table
+    if progress is not None:
+        frame = pd.read_csv(progress)
+        if "project" not in frame:
+            raise InputError(str(progress), "the portfolio progress CSV needs a 'project' column")
+        unknown = sorted(set(frame["project"].astype(str)) - set(built))
+        if unknown:
+            raise InputError(str(progress), f"progress for unknown projects: {', '.join(unknown)} (plans: {', '.join(built)})")
+        statuses = {name: fever_chart(built[name], rows.drop(columns="project")).latest
+                    for name, rows in frame.groupby(frame["project"].astype(str), sort=False)}
+        table = rank_open_work(statuses)
+        show_table(table, title="Open work, most urgent first")
+    if out is not None:
+        console.print(f"written: {write_table(table, out)}")
+
+
 @ccpm_app.command("rcpsp")
 def rcpsp_cmd(
     instance: Annotated[Path, typer.Argument(help="PSPLIB .sm file or any plan file with resources.")],

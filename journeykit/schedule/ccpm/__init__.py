@@ -4,6 +4,7 @@ from journeykit.schedule.ccpm.buffers import METHODS as BUFFER_METHODS
 from journeykit.schedule.ccpm.chain import Chain, FeedingChain, critical_chain, feeding_chains
 from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.ccpm.from_plan import ccpm, plan_estimates, plan_problem
+from journeykit.schedule.ccpm.multiproject import Portfolio, rank_open_work, stagger
 from journeykit.schedule.ccpm.plan import CcpmPlan, critical_chain_plan
 from journeykit.schedule.ccpm.progress import BufferStatus, FeverChart, ProgressError, buffer_status, fever_chart
 
@@ -15,6 +16,7 @@ __all__ = [
     "Chain",
     "FeedingChain",
     "FeverChart",
+    "Portfolio",
     "ProgressError",
     "buffer_status",
     "ccpm",
@@ -25,4 +27,6 @@ __all__ = [
     "fever_figure",
     "plan_estimates",
     "plan_problem",
+    "rank_open_work",
+    "stagger",
 ]

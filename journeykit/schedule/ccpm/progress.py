@@ -53,7 +53,7 @@ class BufferStatus(Result):
     forecast_end : float
         Forecast end of the critical chain.
     forecast : DataFrame
-        Per activity: ``activity``, ``status``, ``planned_start``, ``planned_finish``, ``forecast_start``,
+        Per activity: ``activity``, ``status``, ``on_chain``, ``planned_start``, ``planned_finish``, ``forecast_start``,
         ``forecast_finish``, ``slip``.
     eating : DataFrame
         The activities driving the forecast chain end that added delay: ``activity``, ``on_chain``,
@@ -113,8 +113,10 @@ def buffer_status(plan: CcpmPlan, remaining: Mapping[str, float], as_of: float, 
                 s, driver[j] = v, i
         start[j], finish[j] = s, s + dur[j]
     status = ["done" if rem.get(j) == 0 else "in progress" if j in rem else "not started" for j in range(problem.n)]
+    on_chain = set(plan.chain.activities)
     forecast = pd.DataFrame({
-        "activity": list(problem.names), "status": status, "planned_start": plan.start,
+        "activity": list(problem.names), "status": status, "on_chain": [j in on_chain for j in range(problem.n)],
+        "planned_start": plan.start,
         "planned_finish": planned_finish, "forecast_start": start, "forecast_finish": finish,
         "slip": [f - p for f, p in zip(finish, planned_finish)],
     })

@@ -23,7 +23,7 @@ from journeykit.analytics.sequences import (
     Sessions,
     Steps,
     check_choice,
-    ordered_labels,
+    journey_sequences,
     prepare_steps,
     require_label,
     with_positions,
@@ -92,20 +92,17 @@ def variants(
 
     Notes
     -----
-    Sequences are built with ``collect`` of ``(position, step)`` structs and an array sort (see
-    :func:`~journeykit.analytics.sequences.ordered_labels`) and grouped by the array, which DuckDB and
-    Spark both support.  Ties in count are ordered by the variant text, so the order is deterministic.
+    Sequences are built by :func:`~journeykit.analytics.sequences.journey_sequences` and grouped by the
+    array, which DuckDB and Spark both support.  Ties in count are ordered by the variant text, so the order is deterministic.
     """
     if top is not None and top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
     steps = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
     )
-    t = with_positions(steps)
-    per = t.group_by(steps.keys).aggregate(
-        sequence=ordered_labels(t), throughput=seconds_between(t.timestamp.min(), t.timestamp.max())
-    )
-    agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=per.throughput.mean())
+    per = journey_sequences(engine, steps)
+    throughput = seconds_between(per.start, per.end)
+    agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=throughput.mean())
     df = engine.execute(agg)
     sequences = [tuple(s) for s in df["sequence"]]
     table = pd.DataFrame(

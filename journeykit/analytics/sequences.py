@@ -9,9 +9,9 @@ that equal timestamps keep input order.
 Portability
 -----------
 Everything here is window functions (``lag``, cumulative ``sum``, ``row_number``), ``CASE`` expressions and
-regular-expression searches, which Ibis compiles for DuckDB and PySpark alike.  Ordered sequences are
-built by :func:`ordered_labels` from ``collect`` of ``(position, label)`` structs followed by an array sort,
-because Ibis 12 cannot compile an ordered ``collect(order_by=...)`` for PySpark.
+regular-expression searches, which Ibis compiles for DuckDB and PySpark alike.  Ordered sequences
+(:func:`journey_sequences`) use an ordered ``collect`` on DuckDB and, because Ibis 12 cannot compile one
+for PySpark, a sorted array of ``(position, label)`` structs elsewhere.
 """
 
 from __future__ import annotations
@@ -166,7 +166,10 @@ def prepare_steps(
     t = filters.apply(raw)
     entity = t[BY_COLUMN[by]]
     label = apply_cleaning(_label(t, level), rules)
-    t = t.select("customer_id", "timestamp", "seq", "attributes", entity=entity, step=label)
+    extra = {}
+    if sessions is not None and sessions.attribute is not None:
+        extra["session"] = attribute(t, sessions.attribute)
+    t = t.select("customer_id", "timestamp", "seq", entity=entity, step=label, **extra)
     keys = ["entity"]
     counts = engine.execute(
         t.aggregate(
@@ -189,7 +192,7 @@ def prepare_steps(
         t, session_notes = _sessionize(engine, t, sessions)
         keys.append("session")
         notes += session_notes
-    t = t.filter(t.step.notnull()).drop("attributes")
+    t = t.filter(t.step.notnull())
     if collapse_repeats:
         previous = t.step.lag().over(ordered_window(keys))
         t = t.filter(previous.isnull() | (previous != t.step))
@@ -198,7 +201,6 @@ def prepare_steps(
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:
     if sessions.attribute is not None:
-        t = t.mutate(session=attribute(t, sessions.attribute))
         counts = engine.execute(t.aggregate(rows=t.count(), missing=t.session.isnull().sum())).iloc[0]
         missing = int(counts["missing"] or 0)
         if missing == int(counts["rows"]):
@@ -237,9 +239,21 @@ def with_positions(steps: Steps) -> ir.Table:
     return steps.table.mutate(pos=ibis.row_number().over(steps.window()))
 
 
-def ordered_labels(t: ir.Table) -> ir.ArrayValue:
-    """Aggregate: the ``step`` labels of a group in ``pos`` order, as an array (portable to PySpark)."""
-    return ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)
+def journey_sequences(engine: Engine, steps: Steps) -> ir.Table:
+    """One row per journey: its keys, ``sequence`` (array of step labels in order), ``start`` and ``end``.
+
+    DuckDB aggregates with an ordered ``collect(order_by=(timestamp, seq))``.  Ibis cannot compile an
+    ordered collect for PySpark, so other backends number the steps with ``row_number`` and sort an array
+    of ``(position, step)`` structs (Spark ``array_sort`` of ``collect_list``), which gives the same
+    sequences at the cost of one more window.
+    """
+    t = steps.table
+    if engine.kind == "duckdb":
+        sequence = t.step.collect(order_by=[t.timestamp, t.seq])
+    else:
+        t = with_positions(steps)
+        sequence = ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)
+    return t.group_by(steps.keys).aggregate(sequence=sequence, start=t.timestamp.min(), end=t.timestamp.max())
 
 
 def known_labels(engine: Engine, steps: Steps, limit: int = 12) -> list[str]:

@@ -1,0 +1,224 @@
+"""Analytics benchmark: transitions, variants and timing through journeykit against the floors.
+
+For each size, simulated journeys (``journeykit.simulate`` on the bundled e-commerce model) are written to
+a DuckDB workspace file; then each task runs in its own child process so that its peak RSS is its own:
+
+* journeykit ``transitions`` (performance DFG by customer at event level), ``variants``, timing
+  (``stage_dwell`` + ``time_between``);
+* the floor: hand-written DuckDB SQL computing the same DFG table (count, distinct customers, mean,
+  median, p90, starts) and the same variants;
+* pm4py's ``discover_performance_dfg`` (same content as ``transitions``), ``discover_dfg`` (counts only)
+  and ``get_variants`` on the same events (loaded into pandas first; the load is
+  reported apart and not counted).  pm4py is AGPL: it is used here and in tests only.
+
+Each timed call runs twice and the faster run counts (warm file cache for everyone).  Prints the times,
+the ratios (targets: journeykit within 1.5x of the SQL floor; at least 8x faster than pm4py on the DFG)
+and peak RSS per task (target: < 3 GB), and checks that journeykit's and pm4py's DFG counts are equal.
+
+    python benchmarks/analytics.py --events 1000000 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: Simulated events per customer of the e-commerce example (measured: ~6.5).
+EVENTS_PER_CUSTOMER = 6.5
+
+SQL_DFG = """
+WITH s AS (
+  SELECT customer_id, event AS source,
+         LEAD(event) OVER w AS target,
+         epoch(LEAD(timestamp) OVER w) - epoch(timestamp) AS gap,
+         (LAG(event) OVER w IS NULL)::INT AS first
+  FROM events
+  WHERE customer_id IS NOT NULL AND event IS NOT NULL
+  WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, seq)
+), g AS (
+  SELECT source, target, count(*) AS count, count(DISTINCT customer_id) AS customers, sum(first) AS starts,
+         avg(gap) AS mean_seconds, median(gap) AS median_seconds, quantile_cont(gap, 0.9) AS p90_seconds
+  FROM s GROUP BY source, target
+)
+SELECT *, sum(count) FILTER (WHERE target IS NOT NULL) OVER (PARTITION BY source) AS outgoing FROM g
+"""
+
+SQL_VARIANTS = """
+WITH per AS (
+  SELECT customer_id, list(event ORDER BY timestamp, seq) AS sequence,
+         epoch(max(timestamp)) - epoch(min(timestamp)) AS throughput
+  FROM events WHERE customer_id IS NOT NULL AND event IS NOT NULL GROUP BY customer_id
+)
+SELECT sequence, count(*) AS count, avg(throughput) AS mean_throughput_seconds FROM per GROUP BY sequence
+"""
+
+
+# ------------------------------------------------------------------------------------------ data
+def build_database(path: Path, events: int, seed: int = 1) -> int:
+    """Simulate about ``events`` events into the DuckDB workspace file ``path``; the exact count is returned."""
+    from journeykit.engine import Engine
+    from journeykit.model import load_model
+    from journeykit.simulate import simulate
+    from journeykit.workspace import EXAMPLE_MODEL
+
+    engine = Engine.duckdb(path)
+    customers = int(events / EVENTS_PER_CUSTOMER)
+    data = simulate(load_model(EXAMPLE_MODEL), customers=customers, seed=seed)
+    for batch in data.iter_batches():
+        if batch.events.num_rows:
+            engine.backend.insert("events", batch.events)
+    n = engine.count("events")
+    engine.close()
+    return n
+
+
+# ----------------------------------------------------------------------------------------- tasks
+def _best(fn, repeat: int = 2) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def _dfg_pairs(df, source: str = "source", target: str = "target", count: str = "count") -> list:
+    pairs = df[df[target].notna()]
+    return sorted([str(s), str(t), int(c)] for s, t, c in zip(pairs[source], pairs[target], pairs[count]))
+
+
+def task(name: str, db: str) -> dict:
+    """Run one task in this process; returns its time, extra figures and the DFG for cross-checks."""
+    out: dict = {}
+    if name.startswith("journeykit"):
+        from journeykit.analytics import stage_dwell, time_between, transitions, variants
+        from journeykit.engine import Engine
+
+        eng = Engine.duckdb(db, read_only=True)
+        if name == "journeykit-transitions":
+            out["seconds"], r = _best(lambda: transitions(eng, level="event"))
+            out["dfg"] = _dfg_pairs(r.table)
+        elif name == "journeykit-variants":
+            out["seconds"], r = _best(lambda: variants(eng, level="event"))
+            out["variants"] = len(r.table)
+        else:
+            out["seconds"], _ = _best(
+                lambda: (stage_dwell(eng), time_between(eng, "product_view", "payment"))
+            )
+    elif name.startswith("sql"):
+        import duckdb
+
+        con = duckdb.connect(db, read_only=True)
+        con.execute("SET TimeZone = 'UTC'")
+        query = SQL_DFG if name == "sql-dfg" else SQL_VARIANTS
+        out["seconds"], df = _best(lambda: con.execute(query).df())
+        if name == "sql-dfg":
+            out["dfg"] = _dfg_pairs(df)
+        else:
+            out["variants"] = len(df)
+    else:
+        import duckdb
+
+        warnings.simplefilter("ignore")
+        import pm4py
+
+        start = time.perf_counter()
+        con = duckdb.connect(db, read_only=True)
+        con.execute("SET TimeZone = 'UTC'")
+        log = con.execute("SELECT customer_id, event, timestamp FROM events ORDER BY seq").df()
+        out["load_seconds"] = time.perf_counter() - start
+        keys = dict(case_id_key="customer_id", activity_key="event", timestamp_key="timestamp")
+        if name == "pm4py-dfg":
+            out["seconds"], (dfg, _, _) = _best(lambda: pm4py.discover_dfg(log, **keys), repeat=1)
+            out["dfg"] = sorted([s, t, int(c)] for (s, t), c in dfg.items())
+        elif name == "pm4py-perf-dfg":
+            out["seconds"], (perf, _, _) = _best(lambda: pm4py.discover_performance_dfg(log, **keys), repeat=1)
+            out["pairs"] = len(perf)
+        else:
+            out["seconds"], v = _best(lambda: pm4py.get_variants(log, **keys), repeat=1)
+            out["variants"] = len(v)
+    out["peak_mb"] = peak_rss_mb()
+    return out
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (``VmHWM``: unlike ``ru_maxrss`` not inherited over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+TASKS = [
+    "journeykit-transitions", "sql-dfg", "pm4py-dfg", "pm4py-perf-dfg",
+    "journeykit-variants", "sql-variants", "pm4py-variants",
+    "journeykit-timing",
+]
+
+
+def run_child(name: str, db: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--task", name, "--db", str(db)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench(events: int, skip_pm4py: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        start = time.perf_counter()
+        n = build_database(db, events)
+        print(f"\n== {n:,} events (simulated in {time.perf_counter() - start:.1f} s)")
+        res = {}
+        for name in TASKS:
+            if skip_pm4py and name.startswith("pm4py"):
+                continue
+            res[name] = r = run_child(name, db)
+            load = f"  (+{r['load_seconds']:.1f} s to load into pandas)" if "load_seconds" in r else ""
+            print(f"{name:24s} {r['seconds']:8.2f} s   peak {r['peak_mb']:7.0f} MB{load}", flush=True)
+        jk, floor = res["journeykit-transitions"], res["sql-dfg"]
+        print(f"transitions / SQL floor : {jk['seconds'] / floor['seconds']:.2f}x   (target <= 1.5x)")
+        print(f"variants / SQL floor    : {res['journeykit-variants']['seconds'] / res['sql-variants']['seconds']:.2f}x")
+        assert jk["dfg"] == floor["dfg"], "journeykit DFG differs from the SQL floor"
+        assert res["journeykit-variants"]["variants"] == res["sql-variants"]["variants"]
+        if not skip_pm4py:
+            pm, perf = res["pm4py-dfg"], res["pm4py-perf-dfg"]
+            print(f"pm4py performance DFG / transitions : {perf['seconds'] / jk['seconds']:.1f}x "
+                  "(same content: counts and times; target >= 8x at 10M)")
+            print(f"pm4py frequency DFG / transitions   : {pm['seconds'] / jk['seconds']:.1f}x "
+                  "(counts only, journeykit computes times and distinct customers too)")
+            pv = res["pm4py-variants"]
+            print(f"pm4py variants / ours   : {pv['seconds'] / res['journeykit-variants']['seconds']:.1f}x faster")
+            print(f"DFG equal to pm4py      : {jk['dfg'] == pm['dfg']}; variants equal in number: "
+                  f"{pv['variants'] == res['journeykit-variants']['variants']}")
+        print(f"peak memory (max task)  : {max(r['peak_mb'] for r in res.values()):.0f} MB   (target < 3072 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--skip-pm4py", action="store_true", help="Leave pm4py out (slow and memory-hungry).")
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.task:
+        print(json.dumps(task(args.task, args.db)))
+        return
+    for events in args.events:
+        bench(events, args.skip_pm4py)
+
+
+if __name__ == "__main__":
+    main()

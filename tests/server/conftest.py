@@ -1,0 +1,65 @@
+"""Fixtures of the server tests: a small simulated workspace, tokens and clients."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the server tests need the 'server' extra")
+
+with warnings.catch_warnings():  # Starlette suggests httpx2, which is not needed here
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient  # noqa: E402
+
+from journeykit.io.ingest import IngestOptions, ingest_files  # noqa: E402
+from journeykit.server.app import create_app  # noqa: E402
+from journeykit.server.settings import ServerSettings  # noqa: E402
+from journeykit.server.tokens import TokenStore  # noqa: E402
+from journeykit.simulate import write_parquet  # noqa: E402
+from journeykit.workspace import Workspace  # noqa: E402
+
+CUSTOMERS = 1500
+
+#: Body limit of the test apps (small, so that the 413 test stays fast).
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with simulated events and responses of 1,500 customers (read-only in tests)."""
+    root = tmp_path_factory.mktemp("server")
+    with Workspace.init(root / "ws") as ws:
+        events, responses = write_parquet(ws.model, root / "data", customers=CUSTOMERS, seed=7)
+        ingest_files(ws, [events])
+        ingest_files(ws, [responses], IngestOptions(target="responses"))
+    return root / "ws"
+
+
+@pytest.fixture(scope="session")
+def tokens(demo_path: Path) -> dict[str, str]:
+    store = TokenStore(demo_path)
+    return {scope: store.create(scope, f"test-{scope}")[0] for scope in ("read", "write")}
+
+
+@pytest.fixture(scope="session")
+def client(demo_path: Path, tokens: dict[str, str]) -> TestClient:
+    """A test client of the demo workspace's server (HTTPS base URL, so Secure cookies are sent)."""
+    with TestClient(create_app(demo_path), base_url="https://testserver") as c:
+        yield c
+
+
+@pytest.fixture()
+def empty_app(tmp_path: Path):
+    """A fresh empty workspace's app with a write token; uploads go here."""
+    Workspace.init(tmp_path / "ws").close()
+    token, _ = TokenStore(tmp_path / "ws").create("write")
+    app = create_app(tmp_path / "ws", ServerSettings(max_upload_bytes=MAX_UPLOAD))
+    with TestClient(app, base_url="https://testserver") as c:
+        c.headers.update(bearer(token))
+        yield app, c

@@ -361,8 +361,9 @@ def _retention_rows(
 ) -> pd.DataFrame:
     txn = transactions(engine, purchase, filters=filters)
     buyers = txn.group_by("customer_id").aggregate(days=_.day.count())
-    last_seen = ev.group_by("customer_id").aggregate(last=epoch_seconds(_.timestamp).max())
-    data_end = ev.aggregate(data_end=epoch_seconds(_.timestamp).max())
+    seconds = epoch_seconds(ev.timestamp)
+    last_seen = ev.group_by("customer_id").aggregate(last=seconds.max())
+    data_end = ev.aggregate(data_end=seconds.max())
     joined = buyers.join(last_seen, "customer_id").cross_join(data_end)
     row = engine.execute(
         joined.aggregate(

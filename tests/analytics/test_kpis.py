@@ -187,3 +187,21 @@ def test_operational_kpis_from_events():
     # a's last event is 2025-01-01, more than 90 days before the data end 2025-06-01; b was seen then
     assert t.loc["inactive", "value"] == 50.0
     assert t.loc["inactive", "n"] == 2
+
+
+def test_report_section(tmp_path, random_responses):
+    from journeykit.engine import schema
+    from journeykit.engine.frames import canonical_table
+    from journeykit.report.sections import kpis as section
+    from journeykit.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    assert section.build(ws) is None  # no responses, no events
+    ws.engine.backend.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
+    built = section.build(ws)
+    captions = [caption for caption, _ in built.tables]
+    assert captions == ["Survey KPIs", "Per touchpoint"]
+    overall = built.tables[0][1]
+    assert overall["n"].tolist() == [3000] and overall["survey"].tolist() == ["nps"]
+    assert len(built.figures) == 1
+    ws.close()

@@ -302,8 +302,9 @@ MIN_CUSTOMERS = 30
 def rfm_arrays(frequency: object, recency: object, T: object, min_customers: int = MIN_CUSTOMERS) -> dict[str, np.ndarray]:
     """Validated ``x`` (repeat purchases), ``t_x`` (recency) and ``T`` (age) arrays.
 
-    Requires integer ``x ≥ 0``, ``0 ≤ t_x ≤ T``, ``T > 0``, ``t_x = 0`` when ``x = 0`` and at least one
-    repeat purchase (without any, the purchase process is not identified).
+    Requires integer ``x ≥ 0``, ``0 ≤ t_x ≤ T``, ``t_x = 0`` when ``x = 0`` and at least one repeat
+    purchase (without any, the purchase process is not identified).  ``T = 0`` (first purchase at the end
+    of calibration) is allowed: such a customer adds nothing to the likelihood.
 
     Raises
     ------
@@ -315,7 +316,7 @@ def rfm_arrays(frequency: object, recency: object, T: object, min_customers: int
     checks = {
         "frequency must be a whole number >= 0": (x < 0) | (x != np.round(x)),
         "recency must lie in [0, T]": (t_x < 0) | (t_x > big_t * (1 + 1e-12)),
-        "T must be > 0": big_t <= 0,
+        "T must be >= 0": big_t < 0,
         "recency must be 0 when frequency is 0": (x == 0) & (t_x != 0),
     }
     for message, bad in checks.items():

@@ -70,7 +70,8 @@ def transactions(
         raise JourneykitError(f"purchase column must be one of {list(PURCHASE_COLUMNS)}, got {column!r}")
     names = [purchase] if isinstance(purchase, str) else list(purchase)
     ev = filters.apply(engine.events) if filters is not None else engine.events
-    ev = ev.filter(ev[column].isin(names)).mutate(day=(epoch_seconds(_.timestamp) / _DAY).floor().cast("int64"))
+    ev = ev.filter(ev[column].isin(names))
+    ev = ev.mutate(day=(epoch_seconds(ev.timestamp) / _DAY).floor().cast("int64"))
     if per_day:
         txn = ev.group_by(["customer_id", "day"]).aggregate(value=_.value.sum())
         order: list = ["day"]

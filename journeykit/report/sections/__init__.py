@@ -14,6 +14,7 @@ from journeykit.report.sections import overview
 from journeykit.report.sections import journey_map, paths, timing
 from journeykit.report.sections import pert
 from journeykit.report.sections import cohorts, funnel
+from journeykit.report.sections import clv, kpis
 
 BUILDERS: list[Callable] = [
     overview.build,
@@ -22,6 +23,8 @@ BUILDERS: list[Callable] = [
     timing.build,
     funnel.build,
     cohorts.build,
+    kpis.build,
+    clv.build,
     pert.build,
 ]
 

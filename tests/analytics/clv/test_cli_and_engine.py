@@ -90,3 +90,16 @@ def test_cli_clv_errors_are_one_line(cdnow_workspace):
     assert "no purchases (touchpoint in ['refund'])" in str(res.exception)
     res = CliRunner().invoke(app, ["analyze", "clv", "-w", str(cdnow_workspace), "--holdout-end", "1998-06-30"])
     assert res.exit_code == 2 and "--holdout-end needs --calibration-end" in res.output
+
+
+def test_report_section_on_cdnow(cdnow_workspace):
+    from journeykit.report.sections import clv as section
+
+    with Workspace.open(cdnow_workspace) as ws:
+        built = section.build(ws)
+    captions = [caption for caption, _ in built.tables]
+    assert captions[0] == "Fitted models" and captions[-1].startswith("Top 20 customers")
+    holdout = dict(built.tables)["Holdout check: mean purchases by calibration frequency"]
+    assert holdout["customers"].sum() == 2357
+    assert np.corrcoef(holdout["actual"], holdout["predicted"])[0, 1] > 0.95
+    assert len(built.figures) == 2

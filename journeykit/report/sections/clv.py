@@ -1,0 +1,76 @@
+"""Customer lifetime value section: BG/NBD × gamma-gamma, checked on a holdout period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+
+from journeykit.analytics.clv import BetaGeoFitter, FitError
+from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
+from journeykit.analytics.clv.figures import holdout_figure
+from journeykit.analytics.clv.summary import calibration_holdout
+from journeykit.errors import EmptyResultError
+from journeykit.model import JourneyModel
+from journeykit.report.document import Section
+from journeykit.workspace import Workspace
+
+#: Touchpoints treated as purchases in the report, when the model has them.
+PURCHASES = ("payment", "repeat_purchase", "purchase")
+#: Share of the observed days used for calibration in the holdout check.
+CALIBRATION_SHARE = 2 / 3
+HORIZON_WEEKS = 52
+WEEKLY_DISCOUNT = 0.0019  # ≈ 10% a year
+TOP = 20
+
+
+def purchase_touchpoints(model: JourneyModel) -> list[str]:
+    """The model's purchase touchpoints among :data:`PURCHASES`."""
+    return [name for name in PURCHASES if name in model.touchpoint_by_name]
+
+
+def build(ws: Workspace) -> Section | None:
+    """CLV per customer and the holdout check (``None`` without purchase touchpoints or purchases)."""
+    purchases = purchase_touchpoints(ws.model)
+    if not purchases:
+        return None
+    try:
+        result = customer_lifetime_value(
+            ws.engine, purchases, horizon=HORIZON_WEEKS, unit="week", discount_rate=WEEKLY_DISCOUNT
+        )
+    except EmptyResultError:
+        return None
+    except FitError as exc:
+        return Section("Customer lifetime value", notes=[f"No lifetime-value model could be fitted: {exc}"])
+    figures, tables = [result.figure()], [("Fitted models", result.model_summary)]
+    notes = list(result.notes)
+    holdout = _holdout_check(ws, purchases)
+    if isinstance(holdout, pd.DataFrame):
+        figures.append(holdout_figure(holdout))
+        tables.append(("Holdout check: mean purchases by calibration frequency", holdout))
+    elif holdout:
+        notes.append(holdout)
+    top = result.table.head(TOP)[["customer_id", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]]
+    tables.append((f"Top {TOP} customers by lifetime value", top))
+    intro = (
+        f"Purchases ({', '.join(purchases)}; one transaction per customer and day) follow the BG/NBD model "
+        "(Fader, Hardie & Lee 2005), spend per transaction the gamma-gamma model. CLV is the expected spend "
+        f"over the next {HORIZON_WEEKS} weeks discounted at {WEEKLY_DISCOUNT:.2%} a week. The heatmap shows the "
+        "probability that a customer is still active given their number of repeat purchases and the time of the "
+        "last one; the holdout check refits on the first two thirds of the data and predicts the rest."
+    )
+    return Section("Customer lifetime value", intro=intro, figures=figures, tables=tables, notes=notes)
+
+
+def _holdout_check(ws: Workspace, purchases: list[str]) -> pd.DataFrame | str:
+    """Refit on the first :data:`CALIBRATION_SHARE` of the days and compare on the rest (or say why not)."""
+    ev = ws.engine.events
+    span = ws.engine.execute(ev.aggregate(first=ev.timestamp.min(), last=ev.timestamp.max())).iloc[0]
+    first, last = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
+    calibration_end = (first + timedelta(days=int((last - first).days * CALIBRATION_SHARE))).date()
+    try:
+        summary = calibration_holdout(ws.engine, purchases, calibration_end, last.date(), unit="week")
+        model = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    except (FitError, EmptyResultError) as exc:
+        return f"No holdout check: {exc}"
+    return holdout_comparison(model, summary)

@@ -2,20 +2,28 @@
 
 Non-contractual purchasing: :class:`BetaGeoFitter` (BG/NBD) and :class:`ParetoNBDFitter` (Pareto/NBD);
 spend per transaction: :class:`GammaGammaFitter`; contractual retention:
-:class:`ShiftedBetaGeometricFitter` (sBG).
+:class:`ShiftedBetaGeometricFitter` (sBG).  :func:`calibration_holdout` builds the RFM summary from the
+engine's events and :func:`customer_lifetime_value` puts it all together.
 """
 
 from journeykit.analytics.clv._fit import ConvergenceError, FitError
 from journeykit.analytics.clv.bgnbd import BetaGeoFitter
+from journeykit.analytics.clv.clv import ClvResult, customer_lifetime_value, discounted_purchases, holdout_comparison
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
 from journeykit.analytics.clv.sbg import ShiftedBetaGeometricFitter
+from journeykit.analytics.clv.summary import calibration_holdout
 
 __all__ = [
     "BetaGeoFitter",
+    "ClvResult",
     "ConvergenceError",
     "FitError",
     "GammaGammaFitter",
     "ParetoNBDFitter",
     "ShiftedBetaGeometricFitter",
+    "calibration_holdout",
+    "customer_lifetime_value",
+    "discounted_purchases",
+    "holdout_comparison",
 ]

@@ -43,15 +43,30 @@ from journeykit.result import Result
 StepLike = str | Sequence[str] | Step
 
 
-def _events(engine: Engine, filters: Filters | None, what: str) -> tuple[ir.Table, pd.Timestamp, Filters]:
-    """Filtered events and the last observed timestamp; raises when there are none."""
+def _events(
+    engine: Engine, filters: Filters | None, what: str, required: tuple[Step, str] | None = None
+) -> tuple[ir.Table, pd.Timestamp, Filters]:
+    """Filtered events and the last observed timestamp, in one scan.
+
+    Raises ``EmptyResultError`` when there are no events, or when ``required`` (a step and its role,
+    e.g. ``"entry event"``) matches none of them.
+    """
     filters = filters or Filters()
     ev = filters.apply(engine.events)
-    last = engine.execute(ev.timestamp.max())
-    if last is None or pd.isna(last):
+    aggs = {"last": ev.timestamp.max(), "n": ev.count()}
+    if required is not None:
+        aggs["hits"] = required[0].predicate(ev).cast("int64").sum()
+    row = engine.execute(ev.aggregate(**aggs)).iloc[0]
+    if row["n"] == 0:
         scope = "the workspace holds no events" if filters == Filters() else f"no events match {filters.describe()}"
         raise EmptyResultError(f"{what}: {scope}")
-    return ev, pd.Timestamp(last), filters
+    if required is not None and not row["hits"]:
+        step, role = required
+        raise EmptyResultError(
+            f"{what}: the {role} '{step.name}' matches none of the {int(row['n'])} events ({filters.describe()}); "
+            "a step matches a touchpoint, stage or raw event name"
+        )
+    return ev, pd.Timestamp(row["last"]), filters
 
 
 def _selected(ev: ir.Table, step: Step | None) -> ir.Table:
@@ -61,14 +76,6 @@ def _selected(ev: ir.Table, step: Step | None) -> ir.Table:
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
-
-
-def _no_match(engine: Engine, rows: ir.Table, step: Step, role: str, filters: Filters) -> None:
-    if engine.execute(rows.count()) == 0:
-        raise EmptyResultError(
-            f"cohorts: the {role} '{step.name}' matches no event ({filters.describe()}); "
-            "a step matches a touchpoint, stage or raw event name"
-        )
 
 
 # ---------------------------------------------------------------------------------------- retention
@@ -117,9 +124,8 @@ def cohorts(
     check_period(period)
     entry_step = Step.of(entry)
     ret_step = Step.of(returning) if returning is not None else None
-    ev, last, filters = _events(engine, filters, "cohorts")
+    ev, last, filters = _events(engine, filters, "cohorts", (entry_step, "entry event"))
     ent = _selected(ev, entry_step)
-    _no_match(engine, ent, entry_step, "entry event", filters)
     members = materialize(engine, _members(ent, period, recurring, by))
     ret = _selected(ev, ret_step)
     ret = ret.select(_cid=ret.customer_id, _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
@@ -415,9 +421,8 @@ def repeat_purchase_rate(
         ``table``: (``group``), ``buyers``, ``repeat_buyers``, ``repeat_rate``.
     """
     step = Step.of(purchase)
-    ev, _, filters = _events(engine, filters, "repeat purchase")
+    ev, _, filters = _events(engine, filters, "repeat purchase", (step, "purchase event"))
     buys = _selected(ev, step)
-    _no_match(engine, buys, step, "purchase event", filters)
     buys = buys.mutate(_n=ibis.row_number().over(ordered_window("customer_id")), group=breakdown_value(buys, by))
     per = buys.group_by("customer_id").aggregate(
         n=buys.count(), group=ibis.ifelse(buys._n == 0, buys.group, ibis.null()).max()

@@ -115,7 +115,7 @@ def test_bad_input_is_explained():
     with pytest.raises(EmptyResultError, match="holds no events"):
         cohorts(engine_from_frames(SHOP.iloc[:0]), "pay")
     eng = engine_from_frames(SHOP)
-    with pytest.raises(EmptyResultError, match="entry event 'nope' matches no event"):
+    with pytest.raises(EmptyResultError, match="entry event .nope. matches none of the 8 events"):
         cohorts(eng, "nope")
     with pytest.raises(EmptyResultError, match="no events match 2030"):
         churn(eng, filters=Filters(start="2030-01-01"))

@@ -166,3 +166,14 @@ def test_bad_input_messages():
         variants(eng, level="event", filters=Filters(end="2000-01-01"))
     with pytest.raises(ValueError, match="until"):
         paths(eng, "home", until="pay", level="event")
+
+
+def test_portable_sequence_fallback_equals_ordered_collect(helpdesk):
+    """The struct-sort route used off DuckDB (no ordered collect in Ibis for Spark) gives the same variants."""
+    from journeykit.engine import Engine
+
+    other = Engine(helpdesk.backend, "spark")
+    native = variants(helpdesk, by="case", level="event")
+    portable = variants(other, by="case", level="event")
+    pd.testing.assert_frame_equal(native.table, portable.table)
+    assert native.sequences == portable.sequences

@@ -140,3 +140,36 @@ def test_bad_input():
     single = case_throughput(engine_from_frames(log.assign(case_id=["k1", "k2"])))
     assert single.table["cases"].tolist() == [0, 0]
     assert any("2 of 2 cases have a single event" in n for n in single.notes)
+
+
+# ---------------------------------------------------------------------------------------------- report
+def test_report_sections(tmp_path):
+    from journeykit.engine.frames import canonical_table
+    from journeykit.report.sections import journey_map, paths, timing
+    from journeykit.workspace import Workspace
+
+    t = pd.Timestamp("2024-02-01", tz="UTC")
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b"],
+            "case_id": [None, "k1", "k1", None, None],
+            "event": ["social_ad_click", "product_view", "cart_add", "search_ad_click", "product_view"],
+            "touchpoint": ["social_ad", "product_view", "cart_add", "search_ad", "product_view"],
+            "stage": ["awareness", "consideration", "consideration", "awareness", "consideration"],
+            "timestamp": [t + pd.Timedelta(hours=h) for h in (0, 1, 2, 0, 5)],
+        }
+    )
+    empty = Workspace.init(tmp_path / "empty")
+    assert journey_map.build(empty) is None and paths.build(empty) is None and timing.build(empty) is None
+    ws = Workspace.init(tmp_path / "ws")
+    ws.engine.backend.insert("events", canonical_table(log))
+    section = journey_map.build(ws)
+    assert section.title == "Journey map" and len(section.figures) == 2
+    assert section.tables[0][1]["count"].sum() == 3
+    section = paths.build(ws)
+    assert section.tables[1][1]["variant"].tolist() == ["awareness → consideration"]
+    section = timing.build(ws)
+    dwell = section.tables[0][1].set_index("stage")
+    assert dwell.loc["awareness", "mean_seconds"] == 3 * 3600  # (1 h + 5 h) / 2
+    assert section.tables[2][0] == "Case first response and resolution"
+    assert section.tables[2][1]["cases"].tolist() == [1, 1]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from journeykit.cli.app import app
-from journeykit.cli.common import OutOpt, console, show_table
+from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
 ccpm_app = typer.Typer(help="Critical Chain: resource-levelled plans, buffers, fever charts.", no_args_is_help=True)
@@ -191,6 +191,65 @@ def portfolio_cmd(
         show_table(table, title="Open work, most urgent first")
     if out is not None:
         console.print(f"written: {write_table(table, out)}")
+
+
+_SLA_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_sla(text: str, unit: str) -> float:
+    """``"48h"``, ``"2d"``, ``"90m"`` (or a bare number in ``unit``) converted to ``unit``."""
+    from journeykit.schedule.ccpm.progress import UNIT_SECONDS
+
+    text = text.strip().lower()
+    suffix = _SLA_UNITS.get(text[-1:]) if text[-1:].isalpha() else unit
+    number = text[:-1] if text[-1:].isalpha() else text
+    try:
+        value = float(number)
+    except ValueError:
+        value = float("nan")
+    if suffix is None or not value > 0:
+        raise InputError("--sla", f"expected a positive duration such as 48h, 2d or 90m, got {text!r}")
+    return value * UNIT_SECONDS[suffix] / UNIT_SECONDS[unit]
+
+
+@ccpm_app.command("cases")
+def cases_cmd(
+    sla: Annotated[str, typer.Option("--sla", help="Time allowed per case from its first event: 48h, 2d, 90m.")],
+    process: Annotated[str, typer.Option("--process", "-p", help="Stage name, or touchpoints/events separated by commas.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Status time (default: the last event).")] = None,
+    closed: Annotated[str | None, typer.Option("--closed", help="Steps that also close a case, comma-separated.")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="seconds, minutes, hours or days.")] = "hours",
+    fit: Annotated[str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
+    workspace: WorkspaceOpt = Path("."),
+    figure: FigureOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Open support cases as critical chains with their SLA as due date: who will breach unless someone acts."""
+    import pandas as pd
+
+    from journeykit.io.tables import write_table
+    from journeykit.schedule.ccpm.cases import case_events, case_status
+    from journeykit.schedule.from_log import plan_from_log
+
+    engine = open_workspace(workspace).engine
+    template = plan_from_log(engine, process, unit=unit, fit=fit)
+    try:
+        when = pd.Timestamp(as_of) if as_of else None
+    except ValueError:
+        raise InputError("--as-of", f"expected a date or time, got {as_of!r}") from None
+    steps = [s.strip() for s in closed.split(",")] if closed else []
+    status = case_status(template.plan, case_events(engine, process), parse_sla(sla, unit), as_of=when, closed_steps=steps)
+    for note in template.notes + status.notes:
+        console.print(f"[dim]{note}[/dim]")
+    counts = status.table["zone"].value_counts()
+    likely = int((status.table["p_breach"] >= 0.5).sum())
+    console.print(f"open cases: {len(status.table)} (red {counts.get('red', 0)}, yellow {counts.get('yellow', 0)}, "
+                  f"green {counts.get('green', 0)}); [bold]{likely} likely to breach the {sla} SLA[/bold]")
+    show_table(status.table, title="Open cases, most likely breaches first", max_rows=25)
+    if out is not None:
+        console.print(f"written: {write_table(status.table, out)}")
+    if figure is not None:
+        _write_figures(figure, f"Live cases against a {sla} SLA", [status.figure()], [("Open cases", status.table)])
 
 
 @ccpm_app.command("rcpsp")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from journeykit.cli import app
@@ -48,3 +49,16 @@ def test_ccpm_rcpsp_on_psplib():
     res = runner.invoke(app, ["ccpm", "rcpsp", str(shared_file("psplib/j30/j301_1.sm")), "--schedules", "200"])
     assert res.exit_code == 0, res.output
     assert "makespan 43" in res.output and "critical-path bound 38" in res.output
+
+
+def test_sla_parsing():
+    from journeykit.cli.ccpm_cmds import parse_sla
+    from journeykit.errors import InputError
+
+    assert parse_sla("48h", "hours") == 48.0
+    assert parse_sla("2d", "hours") == 48.0
+    assert parse_sla("90m", "hours") == 1.5
+    assert parse_sla("36", "hours") == 36.0
+    for bad in ("h", "-2h", "3x", "soon"):
+        with pytest.raises(InputError, match="positive duration"):
+            parse_sla(bad, "hours")

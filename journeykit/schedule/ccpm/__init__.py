@@ -1,6 +1,7 @@
 """Critical Chain Project Management: levelled plans, buffers, buffer management, portfolios, live cases."""
 
 from journeykit.schedule.ccpm.buffers import METHODS as BUFFER_METHODS
+from journeykit.schedule.ccpm.cases import CaseStatus, case_events, case_status
 from journeykit.schedule.ccpm.chain import Chain, FeedingChain, critical_chain, feeding_chains
 from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.ccpm.from_plan import ccpm, plan_estimates, plan_problem
@@ -12,6 +13,7 @@ __all__ = [
     "BUFFER_METHODS",
     "Bands",
     "BufferStatus",
+    "CaseStatus",
     "CcpmPlan",
     "Chain",
     "FeedingChain",
@@ -19,6 +21,8 @@ __all__ = [
     "Portfolio",
     "ProgressError",
     "buffer_status",
+    "case_events",
+    "case_status",
     "ccpm",
     "critical_chain",
     "critical_chain_plan",

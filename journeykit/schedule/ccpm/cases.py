@@ -1,0 +1,186 @@
+"""Live support cases as small critical chains with their SLA as the due date.
+
+Every open case follows the support process template (a chain of steps estimated from the event log, see
+:func:`journeykit.schedule.from_log.plan_from_log`).  The chain's aggressive length is the sum of the
+steps' medians; the SLA leaves ``SLA - chain`` as the case's buffer.  From the events seen so far:
+
+* the step in progress has run for ``e`` since the case's last template step; its remaining time is drawn
+  from the step's distribution conditioned on lasting more than ``e`` (median: the forecast);
+* later steps take their median (forecast) or a random draw (simulation);
+* buffer consumption is how far the forecast end is past ``start + chain``, as a share of the buffer;
+  chain completion is ``1 - remaining / chain`` (both medians); the zone comes from :class:`.fever.Bands`;
+* the breach probability is the simulated share of ends after the SLA.
+
+Cases are sorted by breach probability: the tickets that will breach their SLA unless someone acts come
+first.  A status "as of" a past time ignores later events, so the forecasts can be checked against what
+happened.
+
+Reference: Goldratt, E. M. (1997) *Critical Chain*; Leach, L. P. (2000) *Critical Chain Project
+Management*, ch. 9 (buffer management applied to a stream of small projects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from journeykit.engine import Engine, Filters
+from journeykit.result import Result
+from journeykit.schedule.ccpm.fever import Bands, fever_figure
+from journeykit.schedule.errors import ScheduleError
+from journeykit.schedule.from_log import UNIT_SECONDS, select_process
+from journeykit.schedule.network import Plan
+
+_GRID = np.linspace(0.0, 1.0, 2001)
+
+
+class CaseStatus(Result):
+    """Buffer status of every open case.
+
+    ``table``: ``case``, ``started``, ``last_step``, ``steps_done``, ``elapsed`` (plan units since the
+    start), ``due``, ``forecast_end``, ``completion``, ``consumption``, ``zone``, ``p_breach``; most
+    likely breaches first.
+    """
+
+    title = "Live cases against their SLA"
+
+    def __init__(self, table: pd.DataFrame, params: dict, notes: list[str], bands: Bands):
+        super().__init__(table=table, params=params, notes=notes, title=type(self).title)
+        self.bands = bands
+
+    def figure(self):
+        """The live portfolio fever chart: one point per open case."""
+        points = self.table.assign(
+            project="open cases",
+            label=[f"case {c}: P(breach) {p:.0%}" for c, p in zip(self.table["case"], self.table["p_breach"])],
+        )
+        return fever_figure(points, self.bands, title=f"Open cases against a {self.params['sla']:g} {self.params['unit']} SLA")
+
+
+def _chain_steps(template: Plan) -> list[str]:
+    preds = {a.id: [] for a in template.activities}
+    for d in template.dependencies:
+        if d.type != "FS":
+            raise ScheduleError(f"the case template must be a chain of finish-to-start steps; {d.pred} -> {d.succ} is {d.type}")
+        preds[d.succ].append(d.pred)
+    order = [template.ids[i] for i in np.argsort(template.level, kind="stable")]
+    for prev, step in zip(order, order[1:]):
+        if preds[step] != [prev]:
+            raise ScheduleError(f"the case template must be a single chain of steps; '{step}' does not simply follow '{prev}'")
+    return order
+
+
+def case_status(
+    template: Plan,
+    events: pd.DataFrame,
+    sla: float,
+    *,
+    as_of: pd.Timestamp | None = None,
+    closed_steps: Sequence[str] = (),
+    bands: Bands = Bands(),
+    samples: int = 2000,
+    seed: int | None = 0,
+) -> CaseStatus:
+    """Buffer status and breach probability of every case still open at ``as_of``.
+
+    Parameters
+    ----------
+    template : Plan
+        A chain of steps (activity ids are the step names reached, as from ``plan_from_log``).
+    events : DataFrame
+        ``case``, ``step``, ``timestamp`` (UTC) of the process's events.
+    sla : float
+        Time allowed per case, in the template's unit, counted from the case's first event.
+    as_of : Timestamp, optional
+        Status time (default: the last event).  Later events and cases are ignored.
+    closed_steps : sequence of str
+        Steps that end a case besides the template's last step.
+    bands : Bands
+    samples : int
+        Monte Carlo draws per case for the breach probability.
+    seed : int or None
+
+    Raises
+    ------
+    ScheduleError
+        A template that is not a chain, an unknown unit, a non-positive SLA, missing columns.
+    """
+    missing = [c for c in ("case", "step", "timestamp") if c not in events]
+    if missing:
+        raise ScheduleError(f"case events need the columns case, step and timestamp (missing: {', '.join(missing)})")
+    if not sla > 0:
+        raise ScheduleError(f"the SLA must be > 0, got {sla}")
+    if template.unit not in UNIT_SECONDS:
+        raise ScheduleError(f"the case template's unit must be one of {sorted(UNIT_SECONDS)}, got '{template.unit}'")
+    steps = _chain_steps(template)
+    scale = UNIT_SECONDS[template.unit]
+    dists = [template.activity(s).duration for s in steps]
+    quantiles = [np.maximum.accumulate(np.asarray(d.ppf(_GRID), dtype=float)) for d in dists]
+    medians = np.array([float(np.interp(0.5, _GRID, q)) for q in quantiles])
+    chain = float(medians.sum())
+    buffer = sla - chain
+    ev = events[["case", "step", "timestamp"]].copy()
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"], utc=True)
+    now = pd.Timestamp(as_of if as_of is not None else ev["timestamp"].max())
+    now = now.tz_localize("UTC") if now.tzinfo is None else now
+    ev = ev[ev["timestamp"] <= now].sort_values(["case", "timestamp"], kind="stable")
+    position = {s: k for k, s in enumerate(steps)}
+    ev["pos"] = ev["step"].map(position)
+    per_case = ev.groupby("case", sort=False).agg(started=("timestamp", "min"), last_step=("step", "last"),
+                                                    reached=("pos", "max"))
+    closing = set(closed_steps) | {steps[-1]}
+    closed = ev[ev["step"].isin(closing)]["case"].unique()
+    open_cases = per_case[~per_case.index.isin(closed)]
+    last_time = ev.dropna(subset=["pos"]).loc[lambda d: d["pos"] == d["case"].map(open_cases["reached"])]
+    reached_at = last_time.groupby("case")["timestamp"].max()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for case, info in open_cases.iterrows():
+        done = -1 if pd.isna(info["reached"]) else int(info["reached"])
+        since = reached_at.get(case, info["started"])
+        elapsed_step = (now - since).total_seconds() / scale
+        elapsed = (now - info["started"]).total_seconds() / scale
+        draws = np.zeros(samples)
+        median_left = 0.0
+        for k in range(done + 1, len(steps)):
+            q = quantiles[k]
+            if k == done + 1:  # in progress for elapsed_step: condition on lasting longer
+                lo = float(np.interp(elapsed_step, q, _GRID)) if elapsed_step < q[-1] else 1.0
+                u = lo + (1.0 - lo) * rng.random(samples)
+                draws += np.maximum(np.interp(u, _GRID, q) - elapsed_step, 0.0)
+                median_left += max(float(np.interp(lo + (1.0 - lo) / 2, _GRID, q)) - elapsed_step, 0.0)
+            else:
+                draws += np.interp(rng.random(samples), _GRID, q)
+                median_left += medians[k]
+        forecast_end = elapsed + median_left
+        late = forecast_end - chain
+        consumption = max(0.0, late) / buffer if buffer > 0 else float("inf")
+        completion = min(1.0, max(0.0, 1.0 - median_left / chain)) if chain > 0 else 1.0
+        rows.append((case, info["started"], info["last_step"], done + 1, elapsed, sla, forecast_end, completion,
+                     consumption, bands.zone(completion, consumption), float(np.mean(elapsed + draws > sla))))
+    table = pd.DataFrame(rows, columns=["case", "started", "last_step", "steps_done", "elapsed", "due",
+                                        "forecast_end", "completion", "consumption", "zone", "p_breach"])
+    table = table.sort_values(["p_breach", "consumption"], ascending=False, kind="stable").reset_index(drop=True)
+    notes = [f"{len(table)} open cases as of {now}; chain of {len(steps)} steps, median {chain:.3g} "
+             f"{template.unit}; buffer {buffer:.3g} {template.unit} under a {sla:g} {template.unit} SLA"]
+    if buffer <= 0:
+        notes.append("the SLA is shorter than the median chain: every open case is already eating a buffer it does not have")
+    params = {"sla": sla, "unit": template.unit, "as_of": str(now), "steps": steps, "samples": samples}
+    return CaseStatus(table, params, notes, bands)
+
+
+def case_events(engine: Engine, process: str | Sequence[str], filters: Filters | None = None) -> pd.DataFrame:
+    """``case``, ``step``, ``timestamp`` of a process's events (steps: touchpoint, else raw event name)."""
+    import ibis
+
+    ev = (filters or Filters()).apply(engine.events)
+    stages = engine.execute(ev.select("stage").distinct().filter(ev.stage.notnull()))["stage"].tolist()
+    ev = select_process(ev, process, stages)
+    ev = ev.select(case=ibis.coalesce(ev.case_id, ev.customer_id), step=ibis.coalesce(ev.touchpoint, ev.event),
+                   timestamp=ev.timestamp, seq=ev.seq)
+    return engine.execute(ev.order_by(["case", "timestamp", "seq"])).drop(columns="seq")
+
+
+__all__ = ["CaseStatus", "case_events", "case_status"]

@@ -1,0 +1,95 @@
+"""Tests of live support cases as critical chains with their SLA as due date."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeykit.engine.frames import engine_from_frames
+from journeykit.schedule import Activity, Plan
+from journeykit.schedule.ccpm.cases import case_events, case_status
+from journeykit.schedule.errors import ScheduleError
+from journeykit.schedule.from_log import plan_from_log
+from tests.conftest import shared_file
+
+T0 = pd.Timestamp("2026-01-05 08:00", tz="UTC")
+
+
+def template() -> Plan:
+    """Triage 2 h then fix 4 h (fixed durations: chain 6 h)."""
+    return Plan([Activity("triage", 2.0), Activity("fix", 4.0)], [("triage", "fix")], name="support", unit="hours")
+
+
+def events(rows):
+    return pd.DataFrame([(c, s, T0 + pd.Timedelta(hours=h)) for c, s, h in rows], columns=["case", "step", "timestamp"])
+
+
+def test_case_buffers_by_hand():
+    ev = events([
+        ("x", "open", 0), ("x", "triage", 3),  # triage done late at 3 h; fix running for 1 h at the status time
+        ("y", "open", 3),  # nothing done yet, 1 h into triage
+        ("z", "open", 0), ("z", "triage", 1), ("z", "fix", 3),  # closed
+        ("w", "open", 5),  # after the status time: ignored
+    ])
+    status = case_status(template(), ev, sla=10.0, as_of=T0 + pd.Timedelta(hours=4))
+    table = status.table.set_index("case")
+    assert set(table.index) == {"x", "y"}
+    x = table.loc["x"]
+    # forecast end 4 + 3 = 7 h; planned chain end 6 h; buffer 10 - 6 = 4 h
+    assert (x["steps_done"], x["forecast_end"]) == (1, pytest.approx(7.0))
+    assert x["consumption"] == pytest.approx(1 / 4) and x["completion"] == pytest.approx(0.5)
+    assert x["zone"] == "green" and x["p_breach"] == 0.0
+    y = table.loc["y"]
+    assert y["forecast_end"] == pytest.approx(1 + 1 + 4) and y["consumption"] == 0.0
+    assert status.figure().data
+
+
+def test_late_case_breaches_and_is_listed_first():
+    ev = events([("a", "open", 0), ("a", "triage", 1), ("b", "open", 0), ("b", "triage", 7)])
+    status = case_status(template(), ev, sla=10.0, as_of=T0 + pd.Timedelta(hours=8))
+    first = status.table.iloc[0]
+    assert first["case"] == "b" and first["p_breach"] == 1.0 and first["zone"] == "red"  # 8 + 3 > 10
+
+
+def test_closed_steps_and_bad_input():
+    ev = events([("a", "open", 0), ("a", "cancelled", 1)])
+    assert case_status(template(), ev, sla=10.0, closed_steps=["cancelled"]).table.empty
+    with pytest.raises(ScheduleError, match="SLA must be > 0"):
+        case_status(template(), ev, sla=0)
+    with pytest.raises(ScheduleError, match="missing: step"):
+        case_status(template(), ev.drop(columns="step"), sla=5)
+    branching = Plan([Activity("a", 1.0), Activity("b", 1.0), Activity("c", 1.0)], [("a", "c"), ("b", "c")], unit="hours")
+    with pytest.raises(ScheduleError, match="single chain"):
+        case_status(branching, ev, sla=5)
+
+
+@lru_cache(maxsize=1)
+def _helpdesk():
+    from tests.schedule.test_from_log import _read_xes
+
+    engine = engine_from_frames(_read_xes(shared_file("helpdesk.xes.gz")))
+    process = ["Assign seriousness", "Take in charge ticket", "Resolve ticket"]
+    return plan_from_log(engine, process).plan, case_events(engine, process)
+
+
+def test_helpdesk_breach_forecasts_match_what_happened():
+    """Replay the real helpdesk log (Polato 2017) at monthly status dates: the predicted breach probability
+    of the open tickets of a two-week SLA agrees with how many of them really breached."""
+    plan, ev = _helpdesk()
+    resolved = ev[ev["step"] == "Resolve ticket"].groupby("case")["timestamp"].min()
+    started = ev.groupby("case")["timestamp"].min()
+    sla = 14 * 24.0
+    frames = []
+    for day in pd.date_range("2011-01-01", "2013-06-01", freq="4MS", tz="UTC"):
+        t = case_status(plan, ev, sla, as_of=day, samples=500).table
+        t = t[t["case"].isin(resolved.index)]
+        hours = (resolved[t["case"]].to_numpy() - started[t["case"]].to_numpy()) / np.timedelta64(1, "h")
+        frames.append(t.assign(breached=hours > sla))
+    pooled = pd.concat(frames)
+    assert len(pooled) > 100
+    assert pooled["p_breach"].mean() == pytest.approx(pooled["breached"].mean(), abs=0.1)
+    likely = pooled["p_breach"] >= 0.5
+    assert pooled.loc[likely, "breached"].mean() > pooled.loc[~likely, "breached"].mean()

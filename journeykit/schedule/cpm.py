@@ -21,6 +21,7 @@ section 6.2 (total and free float).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -48,13 +49,35 @@ class CPMResult(Result):
         Project duration ``T`` (the length of the critical path).
     dependencies : DataFrame
         One row per dependency: ``pred``, ``succ``, ``type``, ``lag``, ``slack`` (forward slack),
-        ``driving``.
+        ``late_slack`` (from the late dates), ``driving`` (built on first access).
+    arrays : PlanArrays
+        The network scheduled.
+    slack, late_slack : ndarray
+        The dependencies' slacks, aligned with ``arrays.pred_idx``.
     """
 
     duration: float = 0.0
-    dependencies: pd.DataFrame = field(default_factory=pd.DataFrame)
     plan: Plan | None = None
+    arrays: PlanArrays | None = None
+    slack: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    late_slack: np.ndarray = field(default_factory=lambda: np.zeros(0))
     title: str = "Critical path"
+
+    @cached_property
+    def dependencies(self) -> pd.DataFrame:
+        ar = self.arrays
+        ids = np.array(ar.ids, dtype=object)
+        return pd.DataFrame(
+            {
+                "pred": ids[ar.pred_idx],
+                "succ": ids[ar.edge_succ],
+                "type": np.array(TYPE_NAMES)[ar.pred_type],
+                "lag": ar.pred_lag,
+                "slack": self.slack,
+                "late_slack": self.late_slack,
+                "driving": self.slack <= self._tol(),
+            }
+        )
 
     # ------------------------------------------------------------------------------- helpers
     @property
@@ -65,12 +88,13 @@ class CPMResult(Result):
     def _tol(self) -> float:
         return ZERO_FLOAT * max(1.0, abs(self.duration))
 
-    def _adjacency(self, forward: bool, column: str) -> dict[str, list[str]]:
-        dep = self.dependencies[self.dependencies[column] <= self._tol()]
+    def _adjacency(self, slack: np.ndarray) -> dict[str, list[str]]:
+        """Predecessor id -> successor ids over the dependencies with zero ``slack``."""
+        ar = self.arrays
+        tight = np.flatnonzero(slack <= self._tol())
         adj: dict[str, list[str]] = {}
-        a, b = ("pred", "succ") if forward else ("succ", "pred")
-        for x, y in zip(dep[a], dep[b]):
-            adj.setdefault(x, []).append(y)
+        for x, y in zip(ar.pred_idx[tight].tolist(), ar.edge_succ[tight].tolist()):
+            adj.setdefault(ar.ids[x], []).append(ar.ids[y])
         return adj
 
     # ---------------------------------------------------------------------------- paths
@@ -83,7 +107,7 @@ class CPMResult(Result):
         """
         t = self.table.set_index("id")
         crit = set(self.critical)
-        nxt = {k: [v for v in vs if v in crit] for k, vs in self._adjacency(True, "slack").items() if k in crit}
+        nxt = {k: [v for v in vs if v in crit] for k, vs in self._adjacency(self.slack).items() if k in crit}
         has_pred = {v for vs in nxt.values() for v in vs}
         starts = [i for i in self.critical if i not in has_pred and t.at[i, "es"] <= self._tol()]
         paths: list[list[str]] = []
@@ -106,7 +130,7 @@ class CPMResult(Result):
         Each chain follows dependencies with zero slack backwards to an activity nothing drives.
         """
         self._check(activity_id)
-        back = self._adjacency(True, "slack")
+        back = self._adjacency(self.slack)
         prev: dict[str, list[str]] = {}
         for p, ss in back.items():
             for s in ss:
@@ -116,7 +140,7 @@ class CPMResult(Result):
     def path_from(self, activity_id: str, max_paths: int = 1000) -> list[list[str]]:
         """The chains that set an activity's late finish: successors whose late dates bind it, to the end."""
         self._check(activity_id)
-        nxt = self._adjacency(True, "late_slack")
+        nxt = self._adjacency(self.late_slack)
         return [list(reversed(c)) for c in _chains(activity_id, nxt, max_paths)]
 
     def _check(self, activity_id: str) -> None:
@@ -232,20 +256,8 @@ def cpm(plan: Plan, durations: Literal["mean", "most_likely", "optimistic", "pes
         # a milestone (zero duration) is shown on the day its predecessors finish, as MS Project does
         table["start_date"] = np.where(arrays.durations > 0, starts, finishes)
         table["finish_date"] = finishes
-    ids = np.array(arrays.ids, dtype=object)
-    deps = pd.DataFrame(
-        {
-            "pred": ids[arrays.pred_idx],
-            "succ": ids[arrays.edge_succ],
-            "type": [TYPE_NAMES[c] for c in arrays.pred_type],
-            "lag": arrays.pred_lag,
-            "slack": fwd,
-            "late_slack": bwd,
-            "driving": fwd <= tol,
-        }
-    )
     params: dict[str, Any] = {"plan": plan.name, "durations": durations, "unit": plan.unit}
-    return CPMResult(table=table, params=params, duration=T, dependencies=deps, plan=plan)
+    return CPMResult(table=table, params=params, duration=T, plan=plan, arrays=arrays, slack=fwd, late_slack=bwd)
 
 
 __all__ = ["CPMResult", "cpm", "dependency_slacks"]

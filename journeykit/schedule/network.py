@@ -210,6 +210,7 @@ class Plan:
         self.start = start
         self.resources: dict[str, float] = {str(k): float(v) for k, v in dict(resources or {}).items()}
         self.source = source
+        self._durations: dict[str, np.ndarray] = {}
         self._validate()
 
     # ------------------------------------------------------------------------------ validation
@@ -289,12 +290,16 @@ class Plan:
     # ---------------------------------------------------------------------------------- arrays
     def durations(self, which: Literal["mean", "most_likely", "optimistic", "pessimistic"] = "mean") -> np.ndarray:
         """Deterministic durations: the PERT mean ``te`` or one point of the three-point summary."""
-        if which == "mean":
-            return np.array([a.duration.mean for a in self.activities], dtype=float)
-        pick = {"optimistic": 0, "most_likely": 1, "pessimistic": 2}
-        if which not in pick:
-            raise ScheduleError(f"unknown duration choice {which!r} (expected mean, most_likely, optimistic or pessimistic)")
-        return np.array([a.duration.three_point()[pick[which]] for a in self.activities], dtype=float)
+        if which not in self._durations:
+            pick = {"optimistic": 0, "most_likely": 1, "pessimistic": 2}
+            if which == "mean":
+                values = [a.duration.mean for a in self.activities]
+            elif which in pick:
+                values = [a.duration.three_point()[pick[which]] for a in self.activities]
+            else:
+                raise ScheduleError(f"unknown duration choice {which!r} (expected mean, most_likely, optimistic or pessimistic)")
+            self._durations[which] = np.array(values, dtype=float)
+        return self._durations[which].copy()
 
     @cached_property
     def _structure(self) -> dict[str, Any]:

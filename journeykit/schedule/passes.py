@@ -41,8 +41,7 @@ class _Slot:
     count: int
     gather: np.ndarray  # row of the stacked [start; finish] array read by each dependency
     lag: np.ndarray | None  # (count, 1) lags, None when all zero
-    dsel: np.ndarray | None  # positions (within the slot) that subtract a duration
-    drow: np.ndarray | None  # the duration row they subtract
+    dsel: np.ndarray | None  # positions (within the slot) whose target's duration is subtracted
 
 
 @dataclass(frozen=True)
@@ -50,66 +49,75 @@ class _Level:
     rows: slice  # the level's rows
     targets: np.ndarray  # rows receiving the reduction, by decreasing degree
     slots: tuple[_Slot, ...]
+    subtract_after: bool  # every dependency subtracts its target's duration: do it once, after reducing
+    contiguous: bool  # the targets are the level's rows in order
 
 
 def _levels(n: int, lvl_ptr: np.ndarray, owner: np.ndarray, read: np.ndarray, read_finish: np.ndarray,
-            lag: np.ndarray, sub: np.ndarray, sub_row: np.ndarray, levels: np.ndarray,
-            target_order: np.ndarray) -> list[_Level]:
-    """Slot layout of the dependencies of each level, grouped by their owner row.
+            lag: np.ndarray, sub: np.ndarray, levels: np.ndarray, target_order: np.ndarray) -> list[_Level]:
+    """Slot layout of the dependencies of each level, grouped by their owner (target) row.
 
-    ``target_order`` ranks the rows among their level (targets are taken in increasing rank, which
-    must be by decreasing degree).
+    A dependency ``e`` of target ``owner[e]`` contributes ``S[read[e] + n read_finish[e]] + lag[e]
+    - sub[e] D[owner[e]]``.  ``target_order`` ranks the rows within their level (targets are taken in
+    increasing rank, which must be by decreasing degree).
     """
+    n_levels = len(lvl_ptr) - 1
     degree = np.bincount(owner, minlength=n)
+    row_level = np.repeat(np.arange(n_levels), np.diff(lvl_ptr))
+    rows = np.flatnonzero(degree > 0)
+    rows = rows[np.lexsort((target_order[rows], row_level[rows]))]
+    level_first = np.searchsorted(row_level[rows], np.arange(n_levels + 1))
+    position = np.zeros(n, dtype=np.int64)
+    position[rows] = np.arange(rows.size) - level_first[row_level[rows]]
+    # slot number of each dependency: its position among the dependencies of its owner
     by_owner = np.argsort(owner, kind="stable")
     first = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=first[1:])
-    # slot number of each dependency: its position among the dependencies of its owner
     slot = np.empty(len(owner), dtype=np.int64)
     slot[by_owner] = np.arange(len(owner)) - first[owner[by_owner]]
-    position = np.empty(n, dtype=np.int64)
+    edge_level = row_level[owner]
+    order = np.lexsort((position[owner], slot, edge_level))
+    width = int(degree.max(initial=0)) + 1
+    key = edge_level[order] * width + slot[order]
+    gather = (read + n * read_finish)[order]
+    lag, sub = lag[order], sub[order]
     out = []
     for lv in levels:
-        lo, hi = int(lvl_ptr[lv]), int(lvl_ptr[lv + 1])
-        rows = np.arange(lo, hi)
-        rows = rows[degree[rows] > 0]
-        targets = rows[np.argsort(target_order[rows], kind="stable")]
-        position[targets] = np.arange(len(targets))
-        mine = by_owner[first[lo]:first[hi]]
-        mine = mine[np.lexsort((position[owner[mine]], slot[mine]))]
+        lo, hi = np.searchsorted(key, [lv * width, (lv + 1) * width])
+        bounds = np.searchsorted(key[lo:hi], lv * width + np.arange(width + 1)) + lo
+        after = bool(sub[lo:hi].all())
         slots = []
-        bounds = np.searchsorted(slot[mine], np.arange(int(degree[targets].max(initial=0)) + 1))
-        for k in range(len(bounds) - 1):
-            e = mine[bounds[k]:bounds[k + 1]]
-            lg = lag[e]
-            sb = np.flatnonzero(sub[e])
-            slots.append(
-                _Slot(
-                    count=len(e),
-                    gather=read[e] + n * read_finish[e],
-                    lag=lg[:, None] if lg.any() else None,
-                    dsel=sb if sb.size else None,
-                    drow=sub_row[e][sb] if sb.size else None,
-                )
-            )
-        out.append(_Level(slice(lo, hi), targets, tuple(slots)))
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            if a == b:
+                break
+            lg = lag[a:b]
+            sb = None if after else np.flatnonzero(sub[a:b])
+            slots.append(_Slot(int(b - a), gather[a:b], lg[:, None] if lg.any() else None,
+                               sb if sb is not None and sb.size else None))
+        targets = rows[level_first[lv]:level_first[lv + 1]]
+        span = slice(int(lvl_ptr[lv]), int(lvl_ptr[lv + 1]))
+        contiguous = bool(np.array_equal(targets, np.arange(span.start, span.stop)))
+        out.append(_Level(span, targets, tuple(slots), after, contiguous))
     return out
 
 
 def _reduce(level: _Level, S: np.ndarray, D: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
     """``ufunc``-reduction over the dependencies of each target of a level (one row per target)."""
     red = None
+    t = level.targets
     for slot in level.slots:
         cand = S[slot.gather]
         if slot.lag is not None:
             cand += slot.lag
         if slot.dsel is not None:
-            cand[slot.dsel] -= D[slot.drow]
+            cand[slot.dsel] -= D[t[slot.dsel]]
         if red is None:
             red = cand
         else:
             head = red[:slot.count]
             ufunc(head, cand, out=head)
+    if level.subtract_after:
+        red -= D[level.rows] if level.contiguous else D[t]
     return red
 
 
@@ -145,10 +153,10 @@ class LevelPasses:
         a = PRED_FINISH[arrays.pred_type]
         b = SUCC_FINISH[arrays.pred_type]
         lag = arrays.pred_lag
-        self._fwd = _levels(n, lvl_ptr, succ, pred, a, lag, b, succ, np.arange(1, n_levels), np.arange(n))
+        self._fwd = _levels(n, lvl_ptr, succ, pred, a, lag, b, np.arange(1, n_levels), np.arange(n))
         out_rank = np.empty(n, dtype=np.int64)
         out_rank[np.lexsort((np.arange(n), -outdeg[perm]))] = np.arange(n)
-        self._bwd = _levels(n, lvl_ptr, pred, succ, b, -lag, a, pred, np.arange(n_levels - 2, -1, -1), out_rank)
+        self._bwd = _levels(n, lvl_ptr, pred, succ, b, -lag, a, np.arange(n_levels - 2, -1, -1), out_rank)
         self._first = slice(0, int(lvl_ptr[1]))
         self._last = slice(int(lvl_ptr[-2]), n)
         # an activity can finish last unless a FS/FF dependency with lag >= 0 makes a successor finish
@@ -189,7 +197,11 @@ class LevelPasses:
         for level in self._bwd:
             rows = level.rows
             np.subtract(finish, D[rows], out=Y[rows])
-            t = level.targets
-            Y[t] = np.minimum(Y[t], _reduce(level, Y, D, np.minimum))
+            red = _reduce(level, Y, D, np.minimum)
+            if level.contiguous:
+                np.minimum(Y[rows], red, out=Y[rows])
+            else:
+                t = level.targets
+                Y[t] = np.minimum(Y[t], red)
             np.add(Y[rows], D[rows], out=Y[n + rows.start:n + rows.stop])
         return Y

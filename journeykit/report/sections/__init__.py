@@ -12,7 +12,7 @@ from collections.abc import Callable
 from journeykit.report.document import Section
 from journeykit.report.sections import overview
 from journeykit.report.sections import journey_map, paths, timing
-from journeykit.report.sections import pert
+from journeykit.report.sections import ccpm, pert
 from journeykit.report.sections import cohorts, funnel
 from journeykit.report.sections import clv, kpis
 
@@ -26,6 +26,7 @@ BUILDERS: list[Callable] = [
     kpis.build,
     clv.build,
     pert.build,
+    ccpm.build,
 ]
 
 __all__ = ["BUILDERS", "Section"]

@@ -273,8 +273,8 @@ class BaseFitter:
         return f"{type(self).__name__}({est}, log_likelihood={self.log_likelihood_:.2f}, n={self.n_})"
 
 
-def as_arrays(min_rows: int, **columns: object) -> dict[str, np.ndarray]:
-    """The named inputs as float arrays of equal length, with at least ``min_rows`` rows.
+def as_arrays(min_rows: int, rows: str = "customers", **columns: object) -> dict[str, np.ndarray]:
+    """The named inputs as float arrays of equal length, with at least ``min_rows`` rows (``rows`` names them).
 
     Raises
     ------
@@ -291,7 +291,7 @@ def as_arrays(min_rows: int, **columns: object) -> dict[str, np.ndarray]:
             raise FitError(f"{name} has {bad.size} missing or infinite values (first at position {bad[0]})")
     n = next(iter(lengths.values()))
     if n < min_rows:
-        raise FitError(f"too few customers to fit: {n} (at least {min_rows} are needed)")
+        raise FitError(f"too few {rows} to fit: {n} (at least {min_rows} are needed)")
     return arrays
 
 

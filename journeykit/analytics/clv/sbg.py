@@ -52,7 +52,7 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         ConvergenceError
             When the optimiser does not converge.
         """
-        n = as_arrays(3, survivors=survivors)["survivors"]
+        n = as_arrays(3, "survivor counts", survivors=survivors)["survivors"]
         if (np.diff(n) > 0).any() or (n < 0).any() or (n != np.round(n)).any():
             raise FitError(f"survivors must be non-negative whole numbers that never rise, got {n.tolist()}")
         if n[-1] == n[0] or n[-1] == 0:

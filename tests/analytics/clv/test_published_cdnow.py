@@ -14,6 +14,11 @@ def _fit(cls, s: pd.DataFrame):
     return cls().fit(s["frequency"], s["recency"], s["T"])
 
 
+@pytest.fixture(scope="module")
+def bgnbd(cdnow_summary) -> BetaGeoFitter:
+    return _fit(BetaGeoFitter, cdnow_summary)
+
+
 def test_summary_matches_the_paper(cdnow_summary):
     # FHL 2005: 2,357 customers, 2,457 repeat transactions in weeks 1-39, 946 of them repeat buyers
     assert len(cdnow_summary) == 2357
@@ -23,8 +28,8 @@ def test_summary_matches_the_paper(cdnow_summary):
     assert (cdnow_summary["duration_holdout"] == 39).all()
 
 
-def test_bgnbd_reproduces_fhl_2005(cdnow_summary):
-    model = _fit(BetaGeoFitter, cdnow_summary)
+def test_bgnbd_reproduces_fhl_2005(bgnbd):
+    model = bgnbd
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
     for name, value in published.items():
         assert model.params_[name] == pytest.approx(value, rel=2e-3), name
@@ -51,10 +56,10 @@ def test_gamma_gamma_reproduces_fader_hardie_note(cdnow_summary):
     assert model.n_ == 946
 
 
-def test_conditional_expectations_track_the_holdout(cdnow_summary):
+def test_conditional_expectations_track_the_holdout(cdnow_summary, bgnbd):
     # FHL 2005 Figure 5: customers with no calibration repeat bought 0.237 times in the holdout, the model
     # says 0.225; agreement holds across frequency groups
-    table = holdout_comparison(_fit(BetaGeoFitter, cdnow_summary), cdnow_summary).set_index("calibration_frequency")
+    table = holdout_comparison(bgnbd, cdnow_summary).set_index("calibration_frequency")
     assert table.loc["0", "customers"] == 1411
     assert table.loc["0", "actual"] == pytest.approx(0.237, abs=1e-3)
     assert table.loc["0", "predicted"] == pytest.approx(0.225, abs=2e-3)

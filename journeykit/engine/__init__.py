@@ -1,6 +1,7 @@
 """The query backend: Ibis expressions on DuckDB (default) or PySpark."""
 
 from journeykit.engine.backend import Engine, execute_df
+from journeykit.engine.connect import connect
 from journeykit.engine.filters import Filters
 
-__all__ = ["Engine", "Filters", "execute_df"]
+__all__ = ["Engine", "Filters", "connect", "execute_df"]

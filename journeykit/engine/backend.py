@@ -53,6 +53,37 @@ class Engine:
         return cls(backend, "duckdb")
 
     @classmethod
+    def spark(
+        cls,
+        session: Any,
+        events: str | Path | None = None,
+        responses: str | Path | None = None,
+    ) -> "Engine":
+        """An engine on an existing SparkSession, reading the canonical tables from Parquet.
+
+        Parameters
+        ----------
+        session : pyspark.sql.SparkSession
+        events, responses : path, optional
+            Parquet files or folders with the canonical schema (``journeykit export`` writes them,
+            partitioned by month).  Without them the session's catalogue tables ``events`` and
+            ``responses`` are used.
+
+        Notes
+        -----
+        ``ibis.pyspark.connect`` sets the session time zone to UTC (``spark.sql.session.timeZone``),
+        which journeykit needs anyway: timestamps are stored and compared in UTC.
+        """
+        import ibis
+
+        backend = ibis.pyspark.connect(session)
+        tables = {}
+        for name, path in ((schema.EVENTS, events), (schema.RESPONSES, responses)):
+            if path is not None:
+                tables[name] = backend.read_parquet(str(path), table_name=f"jk_{name}")
+        return cls(backend, "spark", tables)
+
+    @classmethod
     def from_arrow(cls, tables: dict[str, pa.Table]) -> "Engine":
         """An in-memory DuckDB engine holding the given tables (tests, notebooks)."""
         eng = cls.duckdb(None)

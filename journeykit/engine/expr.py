@@ -8,15 +8,42 @@ boundaries, Spark whole elapsed units) — durations are differences of epoch se
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 #: Columns that order a customer's or case's events deterministically (ties keep input order).
 ORDER_BY = ("timestamp", "seq")
 
 
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.timestamp) -> dt.int64:
+    """DuckDB's ``epoch_us``: microseconds since the epoch."""
+
+
+@ibis.udf.scalar.builtin(name="unix_micros")
+def _spark_unix_micros(ts: dt.timestamp) -> dt.int64:
+    """Spark's ``unix_micros``: microseconds since the epoch."""
+
+
+_EPOCH_MICROS = {"duckdb": _duckdb_epoch_us, "pyspark": _spark_unix_micros}
+
+
+def epoch_micros(ts: ir.TimestampValue) -> ir.IntegerValue:
+    """Microseconds since 1970-01-01 UTC, exact on every backend.
+
+    Ibis's ``epoch_seconds`` truncates to whole seconds on Spark but not on DuckDB, and Spark cannot
+    extract the microsecond field, so each backend's own exact function is used.
+    """
+    backend = ibis.get_backend(ts).name
+    try:
+        return _EPOCH_MICROS[backend](ts)
+    except KeyError:
+        raise NotImplementedError(f"epoch_micros: no exact epoch function for backend '{backend}'") from None
+
+
 def epoch_seconds(ts: ir.TimestampValue) -> ir.FloatingValue:
-    """Seconds since 1970-01-01 UTC as float64 (sub-second precision kept)."""
-    return ts.epoch_seconds().cast("float64")
+    """Seconds since 1970-01-01 UTC as float64, with microsecond precision on every backend."""
+    return epoch_micros(ts).cast("float64") / 1e6
 
 
 def seconds_between(start: ir.TimestampValue, end: ir.TimestampValue) -> ir.FloatingValue:

@@ -205,3 +205,24 @@ def test_report_section(tmp_path, random_responses):
     assert overall["n"].tolist() == [3000] and overall["survey"].tolist() == ["nps"]
     assert len(built.figures) == 1
     ws.close()
+
+
+def test_cli(tmp_path, random_responses):
+    from typer.testing import CliRunner
+
+    from journeykit.cli import app
+    from journeykit.engine import schema
+    from journeykit.engine.frames import canonical_table
+    from journeykit.workspace import Workspace
+
+    with Workspace.init(tmp_path / "ws") as ws:
+        ws.engine.backend.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
+    out = tmp_path / "kpis.csv"
+    args = ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--by", "segment:segment", "--compare", "consumer", "vip"]
+    res = CliRunner().invoke(app, [*args, "--out", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "NPS: vip minus consumer" in res.output
+    table = pd.read_csv(out)
+    assert sorted(table["group"]) == ["business", "consumer", "vip"] and table["n"].sum() == 3000
+    res = CliRunner().invoke(app, ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--survey", "nope"])
+    assert res.exit_code != 0 and "survey 'nope' is not in the journey model" in str(res.exception)

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from journeykit.analytics.clv.clv import TransactionModel
+from journeykit.errors import JourneykitError
 
 QUANTITIES = ("p_alive", "expected_purchases")
 
@@ -20,7 +21,7 @@ def frequency_recency_matrix(
     impossible cells (recency > 0 without repeats) are NaN.
     """
     if quantity not in QUANTITIES:
-        raise ValueError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
+        raise JourneykitError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
     x = np.arange(max_frequency + 1, dtype=float)[:, None]
     t_x = np.linspace(0.0, T, grid)[None, :]
     x_b, t_b = np.broadcast_arrays(x, t_x)

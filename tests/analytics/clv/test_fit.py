@@ -122,3 +122,17 @@ def test_a_homogeneous_population_is_a_limiting_case_not_a_failure():
 def test_predicting_before_fitting_says_so():
     with pytest.raises(FitError, match="not fitted yet"):
         BetaGeoFitter().probability_alive(1, 1, 2)
+
+
+def test_frequency_recency_matrix():
+    from journeykit.analytics.clv.figures import frequency_recency_matrix
+
+    model = BetaGeoFitter.from_params(**BGNBD)
+    alive = frequency_recency_matrix(model, T=30.0, max_frequency=5, grid=11)
+    assert alive.shape == (6, 11)
+    assert alive.loc[0].iloc[0] == 1.0 and alive.loc[0].iloc[1:].isna().all()  # no repeats: recency must be 0
+    assert (alive.loc[1:].diff(axis=1).iloc[:, 1:] > 0).all().all()  # a recent last purchase: more likely alive
+    expected = frequency_recency_matrix(model, T=30.0, max_frequency=5, quantity="expected_purchases", t=10, grid=11)
+    np.testing.assert_allclose(
+        expected.loc[3].to_numpy(), model.conditional_expected_purchases(10, 3, np.linspace(0, 30, 11), 30.0)
+    )

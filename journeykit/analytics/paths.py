@@ -103,18 +103,11 @@ def variants(
     per = journey_sequences(engine, steps)
     throughput = seconds_between(per.start, per.end)
     agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=throughput.mean())
-    df = engine.execute(agg)
-    sequences = [tuple(s) for s in df["sequence"]]
-    table = pd.DataFrame(
-        {
-            "variant": [ARROW.join(s) for s in sequences],
-            "length": [len(s) for s in sequences],
-            "count": df["count"].astype("int64"),
-            "mean_throughput_seconds": df["mean_throughput_seconds"].astype("float64"),
-        }
-    )
-    table["sequence"] = sequences
-    table = table.sort_values(["count", "variant"], ascending=[False, True]).reset_index(drop=True)
+    agg = agg.mutate(variant=agg.sequence.join(ARROW), length=agg.sequence.length())
+    arrow = engine.to_pyarrow(agg.order_by([ibis.desc("count"), "variant"]))
+    table = arrow.select(["variant", "length", "count", "mean_throughput_seconds"]).to_pandas()
+    table = table.astype({"length": "int64", "count": "int64", "mean_throughput_seconds": "float64"})
+    table["sequence"] = [tuple(s) for s in arrow["sequence"].to_pylist()]
     notes = list(steps.notes)
     if top is not None and len(table) > top:
         notes.append(f"{len(table) - top:,} less frequent variants are grouped into 'other'.")

@@ -30,7 +30,13 @@ from ibis import _
 from journeykit.analytics._periods import PERIODS, period_index, period_start
 from journeykit.analytics.clv.summary import transactions
 from journeykit.analytics.durations import distinct_count
-from journeykit.analytics.intervals import NPS_METHODS, nps_difference_test, nps_interval, t_interval, wilson_interval
+from journeykit.analytics.intervals import (
+    NPS_METHODS,
+    nps_difference_test,
+    nps_interval,
+    t_interval,
+    wilson_interval,
+)
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, epoch_seconds
 from journeykit.errors import EmptyResultError, JourneykitError
@@ -83,7 +89,9 @@ class KpiResult(Result):
             fig.update_yaxes(title_text=t["unit"].iloc[0], row=i, col=1)
         return fig.update_layout(title=self.title, height=260 * len(keys) + 80)
 
-    def compare(self, group_a: str, group_b: str, survey: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    def compare(
+        self, group_a: str, group_b: str, survey: str | None = None, confidence: float = 0.95
+    ) -> pd.DataFrame:
         """NPS difference ``b − a`` between two groups (or periods) of this result, in points.
 
         Returns one row per NPS survey: ``survey``, ``group_a``, ``group_b``, ``nps_a``, ``nps_b``,
@@ -98,16 +106,18 @@ class KpiResult(Result):
             by_group = rows_of.set_index("group")
             missing = [g for g in (group_a, group_b) if g not in by_group.index]
             if missing:
-                raise JourneykitError(
-                    f"survey {name!r} has no group {missing[0]!r} (groups: {sorted(map(str, by_group.index))})"
-                )
+                groups = sorted(map(str, by_group.index))
+                raise JourneykitError(f"survey {name!r} has no group {missing[0]!r} (groups: {groups})")
             a, b = by_group.loc[group_a], by_group.loc[group_b]
-            test = nps_difference_test(a.promoters, a.detractors, a.n, b.promoters, b.detractors, b.n, confidence)
+            test = nps_difference_test(
+                a.promoters, a.detractors, a.n, b.promoters, b.detractors, b.n, confidence
+            )
             rows.append(
                 {
-                    "survey": name, "group_a": group_a, "group_b": group_b, "nps_a": a.value, "nps_b": b.value,
-                    "difference": 100 * float(test.difference), "ci_low": 100 * float(test.low),
-                    "ci_high": 100 * float(test.high), "z": float(test.z), "p_value": float(test.p_value),
+                    "survey": name, "group_a": group_a, "group_b": group_b,
+                    "nps_a": a.value, "nps_b": b.value, "difference": 100 * float(test.difference),
+                    "ci_low": 100 * float(test.low), "ci_high": 100 * float(test.high),
+                    "z": float(test.z), "p_value": float(test.p_value),
                 }
             )
         if not rows:
@@ -132,8 +142,9 @@ def _group_expr(t: ir.Table, by: str | None, model: JourneyModel) -> tuple[str, 
         return f"segment:{arg}", attribute(t, arg)
     if kind == "period" and arg in PERIODS:
         return f"period:{arg}", period_index(t.timestamp, arg).cast("int64")
+    periods = "|".join(PERIODS)
     raise JourneykitError(
-        f"unknown grouping {by!r} (expected touchpoint, stage, segment:<attribute> or period:{'|'.join(PERIODS)})"
+        f"unknown grouping {by!r} (expected touchpoint, stage, segment:<attribute> or period:{periods})"
     )
 
 
@@ -200,7 +211,9 @@ def survey_kpis(
         No responses to the chosen surveys (after filters).
     """
     if nps_method not in NPS_METHODS:
-        raise JourneykitError(f"unknown NPS interval method {nps_method!r} (expected one of {list(NPS_METHODS)})")
+        raise JourneykitError(
+            f"unknown NPS interval method {nps_method!r} (expected one of {list(NPS_METHODS)})"
+        )
     known = model.survey_by_name
     names = list(known) if surveys is None else list(surveys)
     unknown = [s for s in names if s not in known]
@@ -237,18 +250,26 @@ def survey_kpis(
     counts["_survey"] = counts["survey"].map({s: i for i, s in enumerate(names)})
     counts = counts.sort_values(["_survey", "_order"]).reset_index(drop=True)
     table = pd.concat(
-        [_survey_rows(rows, known[name], confidence, nps_method) for name, rows in counts.groupby("survey", sort=False)],
+        [
+            _survey_rows(rows, known[name], confidence, nps_method)
+            for name, rows in counts.groupby("survey", sort=False)
+        ],
         ignore_index=True,
     )
     table.insert(0, "group_by", group_by)
     table["small_sample"] = table["n"] < min_n
     small = int(table["small_sample"].sum())
     if small:
-        notes.append(f"{small} of {len(table)} rows rest on fewer than {min_n} answers: read their intervals, not the value.")
+        notes.append(
+            f"{small} of {len(table)} rows rest on fewer than {min_n} answers: "
+            "read their intervals, not the value."
+        )
     return KpiResult(
         table=table[COLUMNS],
-        params={"by": by or "all", "surveys": names, "filters": scope, "min_n": min_n, "confidence": confidence,
-                "nps_method": nps_method},
+        params={
+            "by": by or "all", "surveys": names, "filters": scope, "min_n": min_n, "confidence": confidence,
+            "nps_method": nps_method,
+        },
         notes=notes,
         title="Survey KPIs" + (f" by {group_by}" if by else ""),
     )
@@ -257,7 +278,8 @@ def survey_kpis(
 def _out_of_scale_notes(counts: pd.DataFrame, surveys: dict) -> list[str]:
     outside = counts.groupby("survey")["outside"].sum()
     return [
-        f"{int(k)} responses to {name!r} lie outside its scale {_scale_label(surveys[name])} and were left out."
+        f"{int(k)} responses to {name!r} lie outside its scale {_scale_label(surveys[name])} "
+        "and were left out."
         for name, k in outside.items()
         if k > 0
     ]
@@ -276,15 +298,18 @@ def _survey_rows(rows: pd.DataFrame, survey, confidence: float, nps_method: str)
     promoters, detractors = nan, nan
     if survey.kind == "nps":
         promoters, detractors = rows["top2"].to_numpy(dtype=float), rows["detractors"].to_numpy(dtype=float)
-        iv, scale, kpi, unit = nps_interval(promoters, detractors, n, confidence, nps_method), 100.0, "nps", "points"
+        iv = nps_interval(promoters, detractors, n, confidence, nps_method)
+        scale, kpi, unit = 100.0, "nps", "points"
     elif survey.kind == "csat":
-        iv, scale, kpi, unit = wilson_interval(rows["top2"], n, confidence), 100.0, "top2_box", "%"
+        iv = wilson_interval(rows["top2"], n, confidence)
+        scale, kpi, unit = 100.0, "top2_box", "%"
     else:
-        iv, scale, kpi, unit = t_interval(rows["mean"], rows["sd"], n, confidence), 1.0, "mean", f"mean on {lo:g}-{hi:g}"
+        iv = t_interval(rows["mean"], rows["sd"], n, confidence)
+        scale, kpi, unit = 1.0, "mean", f"mean on {lo:g}-{hi:g}"
     return pd.DataFrame(
         {
-            "group": rows["group"].to_numpy(), "survey": survey.name, "kind": survey.kind, "kpi": kpi, "unit": unit,
-            "scale": _scale_label(survey), "n": n.astype("int64"), "value": scale * iv.estimate,
+            "group": rows["group"].to_numpy(), "survey": survey.name, "kind": survey.kind, "kpi": kpi,
+            "unit": unit, "scale": _scale_label(survey), "n": n.astype("int64"), "value": scale * iv.estimate,
             "ci_low": scale * iv.low, "ci_high": scale * iv.high, "se": scale * iv.se,
             "promoters": promoters, "detractors": detractors,
         }
@@ -323,8 +348,9 @@ def operational_kpis(
     total = int(engine.execute(distinct_count(ev.customer_id, exact)))
     if total == 0:
         raise EmptyResultError(f"no events ({scope})")
+    staged = ev.filter(ev.stage.notnull())
     reached = engine.execute(
-        ev.filter(ev.stage.notnull()).group_by("stage").aggregate(customers=distinct_count(_.customer_id, exact))
+        staged.group_by("stage").aggregate(customers=distinct_count(staged.customer_id, exact))
     ).set_index("stage")["customers"]
     stages = [s.name for s in model.stages]
     counts = [int(reached.get(s, 0)) for s in stages]
@@ -344,13 +370,17 @@ def operational_kpis(
     )
 
 
-def _share_rows(group_by: str, groups: list[str], kpi: str | list[str], k: list[int], n: list[int], confidence: float) -> pd.DataFrame:
+def _share_rows(
+    group_by: str, groups: list[str], kpi: str | list[str], k: list[int], n: list[int], confidence: float
+) -> pd.DataFrame:
+    """KPI rows of shares ``k/n`` (in %) with Wilson intervals."""
     iv = wilson_interval(k, n, confidence)
     return pd.DataFrame(
         {
             "group_by": group_by, "group": groups, "survey": None, "kind": "events", "kpi": kpi, "unit": "%",
-            "scale": None, "n": np.asarray(n, dtype="int64"), "value": 100 * iv.estimate, "ci_low": 100 * iv.low,
-            "ci_high": 100 * iv.high, "se": 100 * iv.se, "promoters": np.nan, "detractors": np.nan,
+            "scale": None, "n": np.asarray(n, dtype="int64"), "value": 100 * iv.estimate,
+            "ci_low": 100 * iv.low, "ci_high": 100 * iv.high, "se": 100 * iv.se,
+            "promoters": np.nan, "detractors": np.nan,
         }
     )
 
@@ -376,6 +406,10 @@ def _retention_rows(
     if buyers_n == 0:
         raise EmptyResultError(f"no purchases (touchpoint in {purchase!r}) in the events")
     return _share_rows(
-        "customers", ["purchasers", f"purchasers, no event in {inactive_days:g} days"],
-        ["repeat_purchase_rate", "inactive"], [int(row["repeaters"]), int(row["inactive"])], [buyers_n] * 2, confidence,
+        "customers",
+        ["purchasers", f"purchasers, no event in {inactive_days:g} days"],
+        ["repeat_purchase_rate", "inactive"],
+        [int(row["repeaters"]), int(row["inactive"])],
+        [buyers_n] * 2,
+        confidence,
     )

@@ -19,7 +19,9 @@ from journeykit.result import Result
 
 #: Columns printed (``--out`` writes them all).
 KPI_COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
-CLV_COLUMNS = ["customer_id", "frequency", "recency", "T", "p_alive", "expected_purchases", "expected_spend", "clv"]
+CLV_COLUMNS = [
+    "customer_id", "frequency", "recency", "T", "p_alive", "expected_purchases", "expected_spend", "clv",
+]
 #: Customers printed by ``analyze clv``.
 TOP_CUSTOMERS = 20
 
@@ -55,29 +57,54 @@ def _show(result: Result, columns: list[str], out: Path | None, max_rows: int = 
 
 
 PurchaseOpt = Annotated[
-    list[str] | None, typer.Option("--purchase", "-p", help="Purchase touchpoint (repeatable; default: payment).")
+    list[str] | None,
+    typer.Option("--purchase", "-p", help="Purchase touchpoint (repeatable; default: payment)."),
 ]
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="touchpoint, stage, segment:<attribute> or period:day|week|month."),
+]
+SurveyOpt = Annotated[list[str] | None, typer.Option("--survey", help="Only this survey (repeatable).")]
+NpsMethodOpt = Annotated[NpsMethod, typer.Option("--nps-method", help="NPS interval: Wald or adjusted Wald.")]
+MinNOpt = Annotated[int, typer.Option("--min-n", min=1, help="Flag rows with fewer answers.")]
+ConfidenceOpt = Annotated[float, typer.Option("--confidence", min=0.5, max=0.999, help="Interval level.")]
+CompareOpt = Annotated[
+    tuple[str, str] | None, typer.Option("--compare", help="Test the NPS difference between two groups: A B.")
+]
+OperationalOpt = Annotated[
+    bool,
+    typer.Option("--operational", help="Event KPIs (stage reach, repeat purchase, inactivity)."),
+]
+InactiveOpt = Annotated[float, typer.Option("--inactive-days", min=1, help="Inactive after this many days.")]
+ColumnOpt = Annotated[PurchaseColumn, typer.Option("--column", help="Event column --purchase names.")]
+ModelOpt = Annotated[ClvModel, typer.Option("--model", help="Repeat-purchase model: BG/NBD or Pareto/NBD.")]
+HorizonOpt = Annotated[int, typer.Option("--horizon", min=1, help="Future periods valued.")]
+UnitOpt = Annotated[Unit, typer.Option("--unit", help="Time unit (a week is 7 days).")]
+DiscountOpt = Annotated[float, typer.Option("--discount", min=0.0, help="Discount rate per period.")]
+CalibrationOpt = Annotated[
+    str | None, typer.Option("--calibration-end", help="Fit on purchases up to this day (default: all data).")
+]
+HoldoutOpt = Annotated[
+    str | None, typer.Option("--holdout-end", help="Compare predictions with purchases up to this day."),
+]
+PerEventOpt = Annotated[
+    bool, typer.Option("--per-event", help="Count every purchase event (default: one transaction per day).")
+]
+MinCustomersOpt = Annotated[int, typer.Option("--min-customers", min=2, help="Fewest customers to fit.")]
 
 
 @analyze_app.command("kpis")
 def kpis_cmd(
     workspace: WorkspaceOpt = Path("."),
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="touchpoint, stage, segment:<attribute> or period:day|week|month (default: all)."),
-    ] = None,
-    survey: Annotated[list[str] | None, typer.Option("--survey", help="Only this survey (repeatable).")] = None,
-    nps_method: Annotated[NpsMethod, typer.Option("--nps-method", help="NPS interval: Wald or adjusted Wald.")] = NpsMethod.wald,
-    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Flag rows with fewer answers.")] = MIN_N,
-    confidence: Annotated[float, typer.Option("--confidence", min=0.5, max=0.999, help="Interval level.")] = 0.95,
-    compare: Annotated[
-        tuple[str, str] | None, typer.Option("--compare", help="Test the NPS difference between two groups: A B.")
-    ] = None,
-    operational: Annotated[
-        bool, typer.Option("--operational", help="Event KPIs (stage reach, repeat purchase, inactive) instead of surveys.")
-    ] = False,
+    by: ByOpt = None,
+    survey: SurveyOpt = None,
+    nps_method: NpsMethodOpt = NpsMethod.wald,
+    min_n: MinNOpt = MIN_N,
+    confidence: ConfidenceOpt = 0.95,
+    compare: CompareOpt = None,
+    operational: OperationalOpt = False,
     purchase: PurchaseOpt = None,
-    inactive_days: Annotated[float, typer.Option("--inactive-days", min=1, help="Inactive after this many days.")] = 90,
+    inactive_days: InactiveOpt = 90,
     start: StartOpt = None,
     end: EndOpt = None,
     segment: SegmentOpt = None,
@@ -89,38 +116,33 @@ def kpis_cmd(
     with open_workspace(workspace) as ws:
         if operational:
             result = operational_kpis(
-                ws.engine, ws.model, purchase=purchase or ["payment"], inactive_days=inactive_days, filters=filters,
-                min_n=min_n, confidence=confidence,
+                ws.engine, ws.model, purchase=purchase or ["payment"], inactive_days=inactive_days,
+                filters=filters, min_n=min_n, confidence=confidence,
             )
         else:
             result = survey_kpis(
-                ws.engine, ws.model, by=by, surveys=survey, filters=filters, min_n=min_n, confidence=confidence,
-                nps_method=nps_method.value,
+                ws.engine, ws.model, by=by, surveys=survey, filters=filters, min_n=min_n,
+                confidence=confidence, nps_method=nps_method.value,
             )
     _show(result, KPI_COLUMNS, out)
     if compare is not None and not operational:
-        show_table(result.compare(*compare, confidence=confidence), title=f"NPS: {compare[1]} minus {compare[0]}")
+        difference = result.compare(*compare, confidence=confidence)
+        show_table(difference, title=f"NPS: {compare[1]} minus {compare[0]}")
 
 
 @analyze_app.command("clv")
 def clv_cmd(
     workspace: WorkspaceOpt = Path("."),
     purchase: PurchaseOpt = None,
-    column: Annotated[PurchaseColumn, typer.Option("--column", help="Event column --purchase names.")] = PurchaseColumn.touchpoint,
-    model: Annotated[ClvModel, typer.Option("--model", help="Repeat-purchase model: BG/NBD or Pareto/NBD.")] = ClvModel.bgnbd,
-    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Future periods valued.")] = 52,
-    unit: Annotated[Unit, typer.Option("--unit", help="Time unit (a week is 7 days).")] = Unit.week,
-    discount: Annotated[float, typer.Option("--discount", min=0.0, help="Discount rate per period.")] = 0.01,
-    calibration_end: Annotated[
-        str | None, typer.Option("--calibration-end", help="Fit on purchases up to this day (default: all data).")
-    ] = None,
-    holdout_end: Annotated[
-        str | None, typer.Option("--holdout-end", help="With --calibration-end: compare predictions to this holdout.")
-    ] = None,
-    per_event: Annotated[
-        bool, typer.Option("--per-event", help="Count every purchase event (default: one transaction per day).")
-    ] = False,
-    min_customers: Annotated[int, typer.Option("--min-customers", min=2, help="Fewest customers to fit.")] = 30,
+    column: ColumnOpt = PurchaseColumn.touchpoint,
+    model: ModelOpt = ClvModel.bgnbd,
+    horizon: HorizonOpt = 52,
+    unit: UnitOpt = Unit.week,
+    discount: DiscountOpt = 0.01,
+    calibration_end: CalibrationOpt = None,
+    holdout_end: HoldoutOpt = None,
+    per_event: PerEventOpt = False,
+    min_customers: MinCustomersOpt = 30,
     start: StartOpt = None,
     end: EndOpt = None,
     segment: SegmentOpt = None,
@@ -131,18 +153,20 @@ def clv_cmd(
     filters = _filters(start, end, segment, channel)
     if holdout_end is not None and calibration_end is None:
         raise typer.BadParameter("--holdout-end needs --calibration-end", param_hint="--holdout-end")
+    calibration_end = _date(calibration_end, "--calibration-end")
+    holdout_end = _date(holdout_end, "--holdout-end")
     purchases = purchase or ["payment"]
     with open_workspace(workspace) as ws:
         result = customer_lifetime_value(
             ws.engine, purchases, model=model.value, horizon=horizon, unit=unit.value, discount_rate=discount,
-            calibration_end=_date(calibration_end, "--calibration-end"), column=column.value, per_day=not per_event,
-            filters=filters, min_customers=min_customers,
+            calibration_end=calibration_end, column=column.value, per_day=not per_event, filters=filters,
+            min_customers=min_customers,
         )
         holdout = None
         if holdout_end is not None:
             summary = calibration_holdout(
-                ws.engine, purchases, calibration_end, _date(holdout_end, "--holdout-end"), unit.value, column.value,
-                not per_event, filters,
+                ws.engine, purchases, calibration_end, holdout_end, unit.value, column.value, not per_event,
+                filters,
             )
             holdout = holdout_comparison(result.transaction_model, summary)
     show_table(result.model_summary, title="Fitted models")

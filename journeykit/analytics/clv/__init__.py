@@ -8,7 +8,12 @@ engine's events and :func:`customer_lifetime_value` puts it all together.
 
 from journeykit.analytics.clv._fit import ConvergenceError, FitError
 from journeykit.analytics.clv.bgnbd import BetaGeoFitter
-from journeykit.analytics.clv.clv import ClvResult, customer_lifetime_value, discounted_purchases, holdout_comparison
+from journeykit.analytics.clv.clv import (
+    ClvResult,
+    customer_lifetime_value,
+    discounted_purchases,
+    holdout_comparison,
+)
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
 from journeykit.analytics.clv.sbg import ShiftedBetaGeometricFitter

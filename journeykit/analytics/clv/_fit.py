@@ -45,7 +45,9 @@ LOG_BOUNDS = (float(np.log(1e-8)), float(np.log(1e8)))
 EDGE = (1e-6, 1e6)
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESSIAN_STEP) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESSIAN_STEP
+) -> np.ndarray:
     """Central-difference gradient ``(f(x + h eᵢ) − f(x − h eᵢ)) / 2h``."""
     x = np.asarray(x, dtype=float)
     g = np.empty_like(x)
@@ -56,7 +58,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return g
 
 
-def numerical_hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESSIAN_STEP) -> np.ndarray:
+def numerical_hessian(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESSIAN_STEP
+) -> np.ndarray:
     """Central-difference Hessian of a scalar function.
 
     ``H_ij ≈ [f(x+hᵢ+hⱼ) − f(x+hᵢ−hⱼ) − f(x−hᵢ+hⱼ) + f(x−hᵢ−hⱼ)] / 4h²`` (and the usual
@@ -70,8 +74,9 @@ def numerical_hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: float 
     for i in range(k):
         hess[i, i] = (f(x + eye[i]) - 2 * f0 + f(x - eye[i])) / h**2
         for j in range(i + 1, k):
+            up, down = x + eye[i], x - eye[i]
             hess[i, j] = hess[j, i] = (
-                f(x + eye[i] + eye[j]) - f(x + eye[i] - eye[j]) - f(x - eye[i] + eye[j]) + f(x - eye[i] - eye[j])
+                f(up + eye[j]) - f(up - eye[j]) - f(down + eye[j]) + f(down - eye[j])
             ) / (4 * h**2)
     return hess
 
@@ -164,9 +169,11 @@ def maximise_log_likelihood(
         raise ConvergenceError(f"the likelihood is not finite at any point tried ({message})")
     grad = numerical_gradient(objective, best.x)
     # at a bound the maximum may lie beyond it: only an inward-pointing gradient counts there
-    at_edge = ((best.x <= LOG_BOUNDS[0] + 1e-6) & (grad > 0)) | ((best.x >= LOG_BOUNDS[1] - 1e-6) & (grad < 0))
-    inner = np.where(at_edge, 0.0, grad)
-    if not np.all(np.isfinite(inner)) or np.max(np.abs(inner)) > GRADIENT_TOLERANCE * max(1.0, abs(best.fun)) ** 0.5:
+    at_lower = (best.x <= LOG_BOUNDS[0] + 1e-6) & (grad > 0)
+    at_upper = (best.x >= LOG_BOUNDS[1] - 1e-6) & (grad < 0)
+    inner = np.where(at_lower | at_upper, 0.0, grad)
+    tolerance = GRADIENT_TOLERANCE * max(1.0, abs(best.fun)) ** 0.5
+    if not np.all(np.isfinite(inner)) or np.max(np.abs(inner)) > tolerance:
         raise ConvergenceError(
             f"the optimiser stopped away from a maximum (largest gradient {np.max(np.abs(inner)):.3g} "
             f"at {dict(zip(names, np.round(np.exp(best.x), 6)))}): {message}"
@@ -186,13 +193,14 @@ def maximise_log_likelihood(
     if edge:
         shown = ", ".join(f"{k}={v:.3g}" for k, v in edge.items())
         notes += (
-            f"{shown} ran to the edge of the parameter space: the data cannot tell this heterogeneity apart from "
-            "a constant (a limiting case of the model); predictions are usable, standard errors are not available.",
+            f"{shown} ran to the edge of the parameter space: the data cannot tell this heterogeneity "
+            "apart from a constant (a limiting case of the model); predictions are usable, standard errors "
+            "are not available.",
         )
     elif np.isnan(cov).any():
         notes += (
-            "The likelihood is flat in some direction at the optimum (singular Hessian): the parameters are not "
-            "all identified by these data and have no standard errors.",
+            "The likelihood is flat in some direction at the optimum (singular Hessian): the parameters "
+            "are not all identified by these data and have no standard errors.",
         )
     return MLEstimate(
         params=pd.Series(theta, index=list(names), name="coef"),
@@ -239,7 +247,9 @@ class BaseFitter:
         Standard errors and the log-likelihood are NaN; ``n_`` is 0.
         """
         if set(params) != set(cls.param_names) or any(not v > 0 for v in params.values()):
-            raise FitError(f"{cls.__name__} needs positive values for exactly {list(cls.param_names)}, got {params}")
+            raise FitError(
+                f"{cls.__name__} needs positive values for exactly {list(cls.param_names)}, got {params}"
+            )
         names = list(cls.param_names)
         model = cls()
         model._store(
@@ -274,7 +284,7 @@ class BaseFitter:
 
 
 def as_arrays(min_rows: int, rows: str = "customers", **columns: object) -> dict[str, np.ndarray]:
-    """The named inputs as float arrays of equal length, with at least ``min_rows`` rows (``rows`` names them).
+    """The named inputs as float arrays of equal length, with at least ``min_rows`` ``rows``.
 
     Raises
     ------
@@ -299,7 +309,9 @@ def as_arrays(min_rows: int, rows: str = "customers", **columns: object) -> dict
 MIN_CUSTOMERS = 30
 
 
-def rfm_arrays(frequency: object, recency: object, T: object, min_customers: int = MIN_CUSTOMERS) -> dict[str, np.ndarray]:
+def rfm_arrays(
+    frequency: object, recency: object, T: object, min_customers: int = MIN_CUSTOMERS
+) -> dict[str, np.ndarray]:
     """Validated ``x`` (repeat purchases), ``t_x`` (recency) and ``T`` (age) arrays.
 
     Requires integer ``x ≥ 0``, ``0 ≤ t_x ≤ T``, ``t_x = 0`` when ``x = 0`` and at least one repeat

@@ -76,7 +76,8 @@ class BetaGeoFitter(BaseFitter):
         """
         r, alpha, a, b = self._theta()
         t = np.asarray(t, dtype=float)
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        hyp = hyp2f1(r, b, a + b - 1, t / (alpha + t))
+        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp)
 
     def _odds_dropped(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
         """``δ_{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^{r+x}``: odds of having dropped out vs being alive."""
@@ -100,5 +101,6 @@ class BetaGeoFitter(BaseFitter):
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
         t = np.asarray(t, dtype=float)
         z = t / (alpha + big_t + t)
-        bracket = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+        bracket = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
         return (a + b + x - 1) / (a - 1) * bracket / (1.0 + self._odds_dropped(x, t_x, big_t))

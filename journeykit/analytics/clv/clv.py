@@ -30,7 +30,7 @@ from journeykit.result import Result
 
 #: Repeat-purchase models by CLI name.
 TRANSACTION_MODELS = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter}
-#: Above this |correlation| between frequency and mean spend the gamma-gamma independence assumption is doubtful.
+#: Above this |correlation| of frequency and mean spend, gamma-gamma's independence assumption is doubtful.
 SPEND_CORRELATION_WARNING = 0.3
 
 
@@ -54,18 +54,24 @@ def discounted_purchases(
         raise JourneykitError(f"the discount rate must be >= 0, got {discount_rate}")
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     periods = np.arange(int(horizon) + 1, dtype=float)
-    cumulative = model.conditional_expected_purchases(periods[:, None], x[None, :], t_x[None, :], big_t[None, :])
+    cumulative = model.conditional_expected_purchases(
+        periods[:, None], x[None, :], t_x[None, :], big_t[None, :]
+    )
     return (1.0 + discount_rate) ** -periods[1:] @ np.diff(cumulative, axis=0)
 
 
-def holdout_comparison(model: TransactionModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+def holdout_comparison(
+    model: TransactionModel, summary: pd.DataFrame, max_frequency: int = 7
+) -> pd.DataFrame:
     """Mean actual vs predicted holdout purchases by calibration frequency (``max_frequency`` = that or more).
 
     ``summary`` is a :func:`~journeykit.analytics.clv.summary.calibration_holdout` frame with holdout
     columns.  This is the conditional-expectation check of Fader, Hardie & Lee (2005, Figure 5).
     """
     if "frequency_holdout" not in summary.columns:
-        raise JourneykitError("the summary has no holdout period: pass observation_end to calibration_holdout")
+        raise JourneykitError(
+            "the summary has no holdout period: pass observation_end to calibration_holdout"
+        )
     predicted = model.conditional_expected_purchases(
         summary["duration_holdout"], summary["frequency"], summary["recency"], summary["T"]
     )
@@ -164,13 +170,13 @@ def customer_lifetime_value(
         raise JourneykitError(f"unknown CLV model {model!r} (expected one of {list(TRANSACTION_MODELS)})")
     summary = calibration_holdout(engine, purchase, calibration_end, None, unit, column, per_day, filters)
     notes: list[str] = []
-    fitted = TRANSACTION_MODELS[model]().fit(summary["frequency"], summary["recency"], summary["T"], min_customers)
+    x, t_x, big_t = summary["frequency"], summary["recency"], summary["T"]
+    fitted = TRANSACTION_MODELS[model]().fit(x, t_x, big_t, min_customers)
     spend = _fit_spend(summary, min_customers, notes)
     notes += [f"{type(m).__name__}: {note}" for m in (fitted, spend) if m is not None for note in m.notes_]
-    x, t_x, big_t = summary["frequency"], summary["recency"], summary["T"]
-    expected_spend = (
-        spend.conditional_expected_spend(x, summary["monetary_value"]) if spend is not None else np.full(len(x), np.nan)
-    )
+    expected_spend = np.full(len(x), np.nan)
+    if spend is not None:
+        expected_spend = spend.conditional_expected_spend(x, summary["monetary_value"])
     table = summary.reset_index().assign(
         p_alive=fitted.probability_alive(x, t_x, big_t),
         expected_purchases=fitted.conditional_expected_purchases(horizon, x, t_x, big_t),
@@ -183,7 +189,8 @@ def customer_lifetime_value(
     return ClvResult(
         table=table.sort_values("clv", ascending=False, na_position="last").reset_index(drop=True),
         params={
-            "purchase": purchase, "model": model, "horizon": horizon, "unit": unit, "discount_rate": discount_rate,
+            "purchase": purchase, "model": model, "horizon": horizon, "unit": unit,
+            "discount_rate": discount_rate,
             "calibration_end": str(calibration_end) if calibration_end is not None else "last day of data",
             "per_day": per_day,
         },

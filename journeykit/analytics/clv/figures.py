@@ -13,7 +13,12 @@ QUANTITIES = ("p_alive", "expected_purchases")
 
 
 def frequency_recency_matrix(
-    model: TransactionModel, T: float, max_frequency: int, quantity: str = "p_alive", t: float = 1.0, grid: int = 40
+    model: TransactionModel,
+    T: float,
+    max_frequency: int,
+    quantity: str = "p_alive",
+    t: float = 1.0,
+    grid: int = 40,
 ) -> pd.DataFrame:
     """P(alive) or expected purchases in the next ``t`` periods for a customer of age ``T``.
 
@@ -42,7 +47,9 @@ def frequency_recency_figure(
     matrix = frequency_recency_matrix(model, age, max_frequency, quantity, t)
     label = "P(alive)" if quantity == "p_alive" else f"expected purchases in the next {t:g} periods"
     fig = go.Figure(
-        go.Heatmap(z=matrix.to_numpy(), x=matrix.columns, y=matrix.index, colorscale="Viridis", colorbar_title=label)
+        go.Heatmap(
+            z=matrix.to_numpy(), x=matrix.columns, y=matrix.index, colorscale="Viridis", colorbar_title=label
+        )
     )
     return fig.update_layout(
         title=f"{label} by frequency and recency (customer age {age:.1f})",

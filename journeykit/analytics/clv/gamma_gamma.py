@@ -20,7 +20,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from journeykit.analytics.clv._fit import MIN_CUSTOMERS, BaseFitter, FitError, as_arrays, maximise_log_likelihood
+from journeykit.analytics.clv._fit import (
+    MIN_CUSTOMERS,
+    BaseFitter,
+    FitError,
+    as_arrays,
+    maximise_log_likelihood,
+)
 
 
 def gamma_gamma_log_likelihood(p: float, q: float, gamma: float, x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -57,8 +63,8 @@ class GammaGammaFitter(BaseFitter):
         for name, values in data.items():
             if (values <= 0).any():
                 raise FitError(
-                    f"{name} must be > 0 for the gamma-gamma model: {int((values <= 0).sum())} customers are not "
-                    "(fit it to the customers with repeat purchases and positive spend)"
+                    f"{name} must be > 0 for the gamma-gamma model: {int((values <= 0).sum())} customers "
+                    "are not (fit it to the customers with repeat purchases and positive spend)"
                 )
         estimate = maximise_log_likelihood(
             lambda th: float(gamma_gamma_log_likelihood(*th, x, m).sum()),

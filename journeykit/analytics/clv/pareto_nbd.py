@@ -40,7 +40,9 @@ def _log_f(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.n
     return log_hyp - a_ * np.log(m + t)
 
 
-def _log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+def _log_a0(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """``log A₀ = log(F(t_x) − F(T))`` (``−inf`` when ``t_x = T``)."""
     upper = _log_f(r, alpha, s, beta, x, t_x)
     diff = np.minimum(_log_f(r, alpha, s, beta, x, T) - upper, 0.0)
@@ -113,4 +115,5 @@ class ParetoNBDFitter(BaseFitter):
         x, big_t = np.asarray(frequency, dtype=float), np.asarray(T, dtype=float)
         t = np.asarray(t, dtype=float)
         rate = (r + x) * (beta + big_t) / ((alpha + big_t) * (s - 1))
-        return rate * (1 - ((beta + big_t) / (beta + big_t + t)) ** (s - 1)) * self.probability_alive(x, recency, big_t)
+        alive = self.probability_alive(x, recency, big_t)
+        return rate * (1 - ((beta + big_t) / (beta + big_t + t)) ** (s - 1)) * alive

@@ -57,9 +57,12 @@ class ShiftedBetaGeometricFitter(BaseFitter):
             raise FitError(f"survivors must be non-negative whole numbers that never rise, got {n.tolist()}")
         if n[-1] == n[0] or n[-1] == 0:
             raise FitError(
-                f"the cohort must lose some but not all customers to estimate churn (from {n[0]:.0f} to {n[-1]:.0f})"
+                "the cohort must lose some but not all customers to estimate churn "
+                f"(from {n[0]:.0f} to {n[-1]:.0f})"
             )
-        estimate = maximise_log_likelihood(lambda th: sbg_log_likelihood(*th, n), np.array([1.0, 1.0]), self.param_names)
+        estimate = maximise_log_likelihood(
+            lambda th: sbg_log_likelihood(*th, n), np.array([1.0, 1.0]), self.param_names
+        )
         self._store(estimate, int(n[0]))
         return self
 
@@ -69,7 +72,7 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         return np.exp(betaln(alpha, beta + np.asarray(t, dtype=float)) - betaln(alpha, beta))
 
     def retention_rate(self, t) -> np.ndarray:
-        """``r_t = (β+t−1)/(α+β+t−1)``: share of those active after ``t−1`` periods still active after ``t``."""
+        """``r_t = (β+t−1)/(α+β+t−1)``: share of those active after ``t−1`` periods still active at ``t``."""
         alpha, beta = self._theta()
         t = np.asarray(t, dtype=float)
         return (beta + t - 1) / (alpha + beta + t - 1)

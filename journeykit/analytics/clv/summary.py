@@ -45,7 +45,8 @@ def _day_number(value: str | date | datetime) -> int:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).date()
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = aware.astimezone(timezone.utc).date()
     return (value - date(1970, 1, 1)).days
 
 
@@ -144,7 +145,9 @@ def calibration_holdout(
     if observation_end is not None:
         hold_days = _day_number(observation_end) - cal_day
         if hold_days <= 0:
-            raise JourneykitError(f"observation_end {observation_end} must be after calibration_end (day {cal_day})")
+            raise JourneykitError(
+                f"observation_end {observation_end} must be after calibration_end ({calibration_end})"
+            )
         in_hold = (txn.day > cal_day) & (txn.day <= cal_day + hold_days)
         metrics |= {
             "frequency_holdout": in_hold.cast("int64").sum(),

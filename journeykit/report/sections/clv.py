@@ -50,14 +50,15 @@ def build(ws: Workspace) -> Section | None:
         tables.append(("Holdout check: mean purchases by calibration frequency", holdout))
     elif holdout:
         notes.append(holdout)
-    top = result.table.head(TOP)[["customer_id", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]]
+    columns = ["customer_id", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]
+    top = result.table.head(TOP)[columns]
     tables.append((f"Top {TOP} customers by lifetime value", top))
     intro = (
         f"Purchases ({', '.join(purchases)}; one transaction per customer and day) follow the BG/NBD model "
         "(Fader, Hardie & Lee 2005), spend per transaction the gamma-gamma model. CLV is the expected spend "
-        f"over the next {HORIZON_WEEKS} weeks discounted at {WEEKLY_DISCOUNT:.2%} a week. The heatmap shows the "
-        "probability that a customer is still active given their number of repeat purchases and the time of the "
-        "last one; the holdout check refits on the first two thirds of the data and predicts the rest."
+        f"over the next {HORIZON_WEEKS} weeks discounted at {WEEKLY_DISCOUNT:.2%} a week. The heatmap shows "
+        "the probability that a customer is still active given their number of repeat purchases and the time "
+        "of the last one; the holdout check refits on the first two thirds of the data and predicts the rest."
     )
     return Section("Customer lifetime value", intro=intro, figures=figures, tables=tables, notes=notes)
 

@@ -24,21 +24,26 @@ def build(ws: Workspace) -> Section | None:
             overall = None
         if overall is not None:
             figures.append(monthly.figure())
-            tables += [("Survey KPIs", overall.table[COLUMNS]), ("Per touchpoint", by_touchpoint.table[COLUMNS])]
+            tables += [
+                ("Survey KPIs", overall.table[COLUMNS]),
+                ("Per touchpoint", by_touchpoint.table[COLUMNS]),
+            ]
             notes += overall.notes + monthly.notes
     try:
         events = operational_kpis(ws.engine, ws.model, purchase=purchase_touchpoints(ws.model) or None)
     except EmptyResultError:
         events = None
     if events is not None:
-        tables.append(("Customers reaching each stage; repeat purchase and inactivity", events.table[COLUMNS]))
+        caption = "Customers reaching each stage; repeat purchase and inactivity"
+        tables.append((caption, events.table[COLUMNS]))
         notes += events.notes
     if not tables:
         return None
     intro = (
-        "NPS is the share of promoters (9-10) minus detractors (0-6) in points, CSAT the share of the top two "
-        "answers, CES the mean score on its scale; ranges are 95% confidence intervals (trinomial for NPS, "
-        "Wilson for shares, Student t for means). Grey bars rest on fewer than 30 answers. Event KPIs are shares "
-        "of customers."
+        "NPS is the share of promoters (9-10) minus detractors (0-6) in points, CSAT the share of the top "
+        "two answers, CES the mean score on its scale; ranges are 95% confidence intervals (trinomial for "
+        "NPS, Wilson for shares, Student t for means). Grey bars rest on fewer than 30 answers. Event KPIs "
+        "are shares of customers."
     )
-    return Section("Customer experience KPIs", intro=intro, figures=figures, tables=tables, notes=list(dict.fromkeys(notes)))
+    notes = list(dict.fromkeys(notes))
+    return Section("Customer experience KPIs", intro=intro, figures=figures, tables=tables, notes=notes)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from journeykit import analytics
 from journeykit.engine import Engine
@@ -41,6 +41,12 @@ class PathsQuery(AnalysisQuery):
     level: Level = "touchpoint"
     top_per_step: int = Field(8, ge=1, le=100)
     top_paths: int = Field(25, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _until_with_between(self) -> "PathsQuery":
+        if (self.direction == "between") != (self.until is not None):
+            raise ValueError("'until' is required with direction=between and only allowed with it")
+        return self
 
 
 class ExactQuery(AnalysisQuery):

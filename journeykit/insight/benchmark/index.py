@@ -1,0 +1,149 @@
+"""The benchmark index: distance-to-frontier scores per KPI, weighted into journey and stage indices.
+
+Per KPI with measured value ``x`` (OECD/JRC 2008, *Handbook on Constructing Composite Indicators*, §5.2
+"distance to a reference"; the World Bank's Doing Business distance-to-frontier score)
+
+    score = 100 · clip((x − worst) / (frontier − worst), 0, 1),
+
+where the frontier is the best and ``worst`` the worst figure of the KPI's reference rows (``best``, ``p75``,
+``median``, ``value`` / ``worst``, ``p25``, ...; the direction comes from the KPI, so a lower-is-better KPI
+simply has ``frontier < worst`` and the formula is unchanged).  ``gap`` is the distance still to go to the
+frontier in the KPI's unit (``frontier − x``, or ``x − frontier`` for lower-is-better; negative beyond it).
+
+Uncertainty: the score is a monotone map of ``x``, so its interval is the map of the KPI's interval; its
+standard error is ``100 · se(x) / |frontier − worst|`` where the score is not clipped (delta method) and
+0 where it is.  The index of a scope (the journey, a stage) is the weighted mean ``I = Σ wₖ sₖ / Σ wₖ``
+with ``se(I) = √Σ (wₖ/Σw)² se(sₖ)²`` (KPIs taken as independent samples) and the interval
+``I ± z·se(I)`` clipped to [0, 100].  References are frozen per reference-set version: compare indices only
+across results with the same version and fingerprint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from journeykit.analytics.intervals import z_value
+from journeykit.errors import JourneykitError
+from journeykit.insight.benchmark.kpis import KPIS
+from journeykit.insight.benchmark.reference import ReferenceRow, ReferenceSet
+
+FORMULA = (
+    "score = 100 · clip((x − worst) / (frontier − worst), 0, 1) per KPI (distance to frontier, OECD/JRC 2008); "
+    "index = Σ w·score / Σ w with se = √Σ (w/Σw)²·se(score)²"
+)
+
+SCORE_COLUMNS = [
+    "group", "kpi_id", "kpi", "stage", "unit", "n", "value", "ci_low", "ci_high", "frontier", "worst",
+    "reference_median", "references", "sources", "score", "score_low", "score_high", "score_se", "gap", "weight",
+    "small_sample",
+]
+
+
+def _figures(rows: list[ReferenceRow], keys: tuple[str, ...]) -> list[float]:
+    return [getattr(r, k) for r in rows for k in keys if getattr(r, k) is not None]
+
+
+def frontier_and_worst(rows: list[ReferenceRow], higher_is_better: bool) -> tuple[float, float, float]:
+    """``(frontier, worst, median of the central figures)`` of a KPI's reference rows: the best and the worst
+    of all their figures in the KPI's direction, and the median of their ``median`` / ``value`` figures."""
+    figures = _figures(rows, ("worst", "p25", "median", "value", "p75", "best"))
+    central = _figures(rows, ("median", "value"))
+    frontier, worst = (max(figures), min(figures)) if higher_is_better else (min(figures), max(figures))
+    return frontier, worst, float(np.median(central)) if central else float("nan")
+
+
+def _scale(value, worst: float, frontier: float):
+    return 100 * np.clip((np.asarray(value, dtype=float) - worst) / (frontier - worst), 0, 1)
+
+
+def score_kpis(
+    measured: pd.DataFrame,
+    reference: ReferenceSet,
+    weights: dict[str, float] | None = None,
+    industry: str | None = None,
+    min_n: int = 30,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Distance-to-frontier score of every measured KPI that has a usable reference.
+
+    Parameters
+    ----------
+    measured : DataFrame
+        :func:`~journeykit.insight.benchmark.measure.measure_kpis` rows.
+    reference : ReferenceSet
+    weights : dict, optional
+        Weight per ``kpi_id`` or per ``kpi`` (the ``kpi_id`` wins); default 1 for every scored KPI.
+    industry : str, optional
+        Use only reference rows whose industry contains this text.
+    min_n : int
+        KPIs measured on fewer answers or customers are flagged ``small_sample``.
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        The scored rows (:data:`SCORE_COLUMNS`) and notes on the KPIs that could not be scored.
+    """
+    weights = dict(weights or {})
+    bad = [k for k, w in weights.items() if not np.isfinite(w) or w < 0]
+    if bad:
+        raise JourneykitError(f"benchmark weights must be finite and >= 0: {bad}")
+    rows, notes = [], []
+    for _, m in measured.iterrows():
+        kpi = KPIS[m["kpi"]]
+        refs = reference.for_kpi(m["kpi"], m["stage"] if m["kpi"] == "conversion" else None, industry)
+        if m["kpi"] == "ces":
+            refs = [r for r in refs if r.scale == m["scale"]]
+        if not refs:
+            notes.append(f"{m['kpi_id']}: no reference figure for {m['kpi']}" + (f" on scale {m['scale']}" if m["kpi"] == "ces" else ""))
+            continue
+        frontier, worst, median = frontier_and_worst(refs, kpi.higher_is_better)
+        if frontier == worst:
+            notes.append(f"{m['kpi_id']}: the references give a single figure ({frontier:g}); a frontier and a worst value are needed")
+            continue
+        score = float(_scale(m["value"], worst, frontier))
+        ends = _scale([m["ci_low"], m["ci_high"]], worst, frontier)
+        clipped = score in (0.0, 100.0)
+        rows.append(
+            {
+                "group": m["group"], "kpi_id": m["kpi_id"], "kpi": m["kpi"], "stage": m["stage"], "unit": m["unit"],
+                "n": int(m["n"]), "value": m["value"], "ci_low": m["ci_low"], "ci_high": m["ci_high"],
+                "frontier": frontier, "worst": worst, "reference_median": median, "references": len(refs),
+                "sources": "; ".join(dict.fromkeys(f"{r.source} ({r.year})" for r in refs)),
+                "score": score, "score_low": float(ends.min()), "score_high": float(ends.max()),
+                "score_se": 0.0 if clipped else 100 * m["se"] / abs(frontier - worst),
+                "gap": (frontier - m["value"]) * (1 if kpi.higher_is_better else -1), "weight": float(weights.get(m["kpi_id"], weights.get(m["kpi"], 1.0))),
+                "small_sample": int(m["n"]) < min_n,
+            }
+        )
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS), notes
+
+
+def composite_index(scores: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Journey and per-stage indices of each group (formula in the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        ``group, scope ("journey" or "stage:<name>"), index, se, ci_low, ci_high, kpis, weight, min_n,
+        reliable`` (``reliable`` is false when a KPI behind the index is a small sample).
+    """
+    z = z_value(confidence)
+    rows = []
+    for group, g in scores.groupby("group", sort=False):
+        scopes = [("journey", g)] + [(f"stage:{s}", gs) for s, gs in g.groupby("stage", sort=False, dropna=True)]
+        for scope, part in scopes:
+            w = part["weight"].to_numpy(dtype=float)
+            if w.sum() <= 0:
+                continue
+            share = w / w.sum()
+            index = float(share @ part["score"].to_numpy())
+            se = float(np.sqrt(np.sum((share * part["score_se"].to_numpy()) ** 2)))
+            rows.append(
+                {
+                    "group": group, "scope": scope, "index": index, "se": se,
+                    "ci_low": max(0.0, index - z * se), "ci_high": min(100.0, index + z * se),
+                    "kpis": int((w > 0).sum()), "weight": float(w.sum()), "min_n": int(part["n"].min()),
+                    "reliable": not bool(part.loc[w > 0, "small_sample"].any()),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,198 @@
+"""Measure the benchmarkable KPIs of a workspace, overall or per group (segment value, channel, period).
+
+Survey KPIs come from :func:`journeykit.analytics.kpis.survey_kpis` (NPS with the adjusted-Wald interval of
+Rocks 2016, CSAT top-2-box with the Wilson interval, CES means with a t interval and the survey's scale kept),
+shares of customers from :func:`journeykit.analytics.kpis.operational_kpis` (stage conversion, repeat
+purchase, inactivity as churn) and, given the support touchpoints, the mean first-response and resolution
+time of the support cases opened there (t interval).  Each group is measured by the same functions with an
+extra filter, so groups and periods are measured exactly as the whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from journeykit.analytics._periods import check_period
+from journeykit.analytics.intervals import t_interval
+from journeykit.analytics.kpis import operational_kpis, survey_kpis
+from journeykit.engine import Engine, Filters
+from journeykit.engine.expr import attribute, epoch_seconds, ordered_window
+from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.model import JourneyModel
+
+COLUMNS = ["group", "kpi_id", "kpi", "survey", "stage", "unit", "scale", "n", "value", "se", "ci_low", "ci_high"]
+_SURVEY_KPI = {"nps": "nps", "csat": "csat", "ces": "ces"}
+_SHARE_KPI = {"reached_stage": "conversion", "repeat_purchase_rate": "repeat_purchase_rate", "inactive": "churn_rate"}
+
+
+def _survey_rows(engine: Engine, model: JourneyModel, filters: Filters, confidence: float) -> pd.DataFrame:
+    if not model.surveys:
+        return pd.DataFrame(columns=COLUMNS)
+    try:
+        t = survey_kpis(engine, model, filters=filters, confidence=confidence, nps_method="adjusted_wald").table
+    except EmptyResultError:
+        return pd.DataFrame(columns=COLUMNS)
+    t = t[t["kind"].isin(list(_SURVEY_KPI))]
+    stage_of = {s.name: model.touchpoint_by_name[s.touchpoint].stage for s in model.surveys if s.touchpoint}
+    kpi = t["kind"].map(_SURVEY_KPI)
+    return pd.DataFrame(
+        {
+            "kpi_id": kpi + ":" + t["survey"], "kpi": kpi, "survey": t["survey"], "stage": t["survey"].map(stage_of),
+            "unit": t["unit"].where(kpi != "ces", "mean"), "scale": t["scale"], "n": t["n"], "value": t["value"],
+            "se": t["se"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
+        }
+    )
+
+
+def _share_rows(
+    engine: Engine, model: JourneyModel, filters: Filters, purchase: list[str] | None, inactive_days: float,
+    confidence: float,
+) -> pd.DataFrame:
+    try:
+        t = operational_kpis(engine, model, purchase=purchase or None, inactive_days=inactive_days, filters=filters,
+                             confidence=confidence).table
+    except EmptyResultError:
+        return pd.DataFrame(columns=COLUMNS)
+    kpi = t["kpi"].map(_SHARE_KPI)
+    stage = t["group"].where(t["kpi"] == "reached_stage")
+    return pd.DataFrame(
+        {
+            "kpi_id": np.where(stage.notna(), kpi + ":" + stage.fillna(""), kpi), "kpi": kpi, "survey": None,
+            "stage": stage, "unit": "%", "scale": None, "n": t["n"], "value": t["value"], "se": t["se"],
+            "ci_low": t["ci_low"], "ci_high": t["ci_high"],
+        }
+    )
+
+
+def _support_rows(engine: Engine, model: JourneyModel, support: list[str], filters: Filters, confidence: float) -> pd.DataFrame:
+    """Mean first-response and resolution time (hours) of cases whose first event is at a support touchpoint."""
+    ev = filters.apply(engine.events)
+    ev = ev.filter(ev.case_id.notnull())
+    w = ordered_window("case_id")
+    ranked = ev.mutate(pos=ibis.row_number().over(w), t=epoch_seconds(ev.timestamp))
+    cases = ranked.group_by("case_id").aggregate(
+        opened_at=ranked.touchpoint.max(where=ranked.pos == 0),
+        first=ranked.t.min(),
+        second=ranked.t.max(where=ranked.pos == 1),
+        last=ranked.t.max(),
+        events=ranked.count(),
+    )
+    cases = cases.filter(cases.opened_at.isin(support) & (cases.events > 1))
+    rows = []
+    stage = model.touchpoint_by_name[support[0]].stage
+    for kpi, hours in (("first_response_time", (cases.second - cases.first) / 3600),
+                       ("resolution_time", (cases["last"] - cases.first) / 3600)):
+        stats = engine.execute(cases.aggregate(n=cases.count(), mean=hours.mean(), sd=hours.std())).iloc[0]
+        if int(stats["n"]) == 0:
+            continue
+        iv = t_interval(stats["mean"], stats["sd"], stats["n"], confidence)
+        rows.append({"kpi_id": kpi, "kpi": kpi, "survey": None, "stage": stage, "unit": "hours", "scale": None,
+                     "n": int(stats["n"]), "value": float(iv.estimate), "se": float(iv.se),
+                     "ci_low": float(iv.low), "ci_high": float(iv.high)})
+    return pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "group"])
+
+
+def measure_kpis(
+    engine: Engine,
+    model: JourneyModel,
+    filters: Filters | None = None,
+    purchase: list[str] | None = None,
+    support: list[str] | None = None,
+    inactive_days: float = 90,
+    confidence: float = 0.95,
+    group: str = "all",
+) -> pd.DataFrame:
+    """Every benchmarkable KPI of the workspace (after ``filters``) as one table.
+
+    Returns
+    -------
+    DataFrame
+        ``group, kpi_id, kpi, survey, stage, unit, scale, n, value, se, ci_low, ci_high``; ``kpi_id`` names
+        the measurement (``csat:delivery_csat``, ``conversion:purchase``), ``kpi`` the reference KPI.
+
+    Raises
+    ------
+    JourneykitError
+        A support touchpoint not in the model.
+    """
+    filters = filters or Filters()
+    for name in support or []:
+        if name not in model.touchpoint_by_name:
+            raise JourneykitError(f"support touchpoint {name!r} is not in the journey model")
+    frames = [
+        _survey_rows(engine, model, filters, confidence),
+        _share_rows(engine, model, filters, purchase, inactive_days, confidence),
+    ]
+    if support:
+        frames.append(_support_rows(engine, model, list(support), filters, confidence))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(frames, ignore_index=True)
+    table.insert(0, "group", group)
+    return table[COLUMNS]
+
+
+def group_filters(engine: Engine, by: str, filters: Filters | None = None) -> list[tuple[str, Filters]]:
+    """``(label, filters)`` per group of ``by``: ``segment:<attribute>``, ``channel`` or ``period:<day|week|month>``.
+
+    Raises
+    ------
+    JourneykitError
+        An unknown grouping, or a grouping with no values in the data.
+    """
+    base = filters or Filters()
+    ev = base.apply(engine.events)
+    kind, _sep, arg = by.partition(":")
+    if kind == "segment" and arg:
+        values = engine.execute(ev.select(v=attribute(ev, arg)).distinct())["v"].dropna()
+        groups = [(f"{arg}={v}", replace(base, segment={**base.segment, arg: v})) for v in sorted(values)]
+    elif kind == "channel" and not arg:
+        values = engine.execute(ev.select("channel").distinct())["channel"].dropna()
+        groups = [(f"channel={v}", replace(base, channel=v)) for v in sorted(values)]
+    elif kind == "period" and arg:
+        groups = [(label, replace(base, start=start, end=end)) for label, start, end in _periods(engine, ev, check_period(arg))]
+    else:
+        raise JourneykitError(f"unknown grouping {by!r} (expected segment:<attribute>, channel or period:day|week|month)")
+    if not groups:
+        raise JourneykitError(f"the grouping {by!r} has no values in the data")
+    return groups
+
+
+def _periods(engine: Engine, ev: ibis.Table, period: str) -> list[tuple[str, datetime, datetime]]:
+    """Consecutive calendar periods (UTC; weeks start on Monday) covering the events."""
+    bounds = engine.execute(ev.aggregate(first=ev.timestamp.min(), last=ev.timestamp.max())).iloc[0]
+    if pd.isna(bounds["first"]):
+        return []
+    first, last = (pd.Timestamp(bounds[k]).tz_convert(timezone.utc) for k in ("first", "last"))
+    start = first.normalize()
+    if period == "month":
+        start, step, fmt = start.replace(day=1), pd.DateOffset(months=1), "%Y-%m"
+    elif period == "week":
+        start, step, fmt = start - pd.Timedelta(days=start.weekday()), pd.Timedelta(days=7), "%Y-%m-%d"
+    else:
+        step, fmt = pd.Timedelta(days=1), "%Y-%m-%d"
+    out = []
+    while start <= last:
+        end = start + step
+        out.append((start.strftime(fmt), start.to_pydatetime(), end.to_pydatetime()))
+        start = end
+    return out
+
+
+def measure_groups(
+    engine: Engine,
+    model: JourneyModel,
+    by: str,
+    filters: Filters | None = None,
+    **options,
+) -> pd.DataFrame:
+    """:func:`measure_kpis` for every group of ``by`` (see :func:`group_filters`), stacked."""
+    frames = [measure_kpis(engine, model, f, group=label, **options) for label, f in group_filters(engine, by, filters)]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)

@@ -1,0 +1,234 @@
+"""Benchmarking: reference files, distance-to-frontier scores and index, internal and process benchmarks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeykit.analytics.intervals import nps_interval
+from journeykit.engine import Filters
+from journeykit.engine.frames import engine_from_frames
+from journeykit.insight.benchmark import (
+    FORMULA,
+    ReferenceError,
+    benchmark,
+    compare_groups,
+    compare_process,
+    composite_index,
+    internal_benchmark,
+    load_reference,
+    measure_kpis,
+    parse_reference,
+    score_kpis,
+)
+from tests.conftest import shared_file
+
+SOURCE = {"source": "test", "year": "2024"}
+
+
+def _ref(*rows: dict) -> object:
+    return parse_reference({"name": "test", "version": "1", "rows": [{**SOURCE, **r} for r in rows]}, "test.yaml")
+
+
+# ---------------------------------------------------------------------------------------- references
+def test_default_reference_rows_carry_their_evidence():
+    ref = load_reference()
+    assert ref.version and len(ref.fingerprint()) == 12
+    for row in ref.rows:
+        assert row.source and row.year and row.url.startswith("http") and row.evidence
+    acsi = [r for r in ref.rows if "ACSI" in r.source]
+    assert acsi and all(r.kpi == "acsi" and r.unit == "index 0-100" for r in acsi)  # an index, never a CSAT %
+    assert load_reference().fingerprint() == ref.fingerprint()  # frozen: same rows, same fingerprint
+
+
+def test_default_reference_matches_the_shared_compilation():
+    shared = pd.read_csv(shared_file("cx_benchmarks_reference.csv"))
+    ref = load_reference()
+    zendesk = shared[(shared["metric"] == "CSAT_support") & shared["segment"].str.startswith("All Zendesk accounts")]
+    ours = [r for r in ref.rows if r.kpi == "csat" and r.year == "2012-03" and r.worst is not None][0]
+    assert ours.value == zendesk["value"].iloc[0] == 86
+    industries = shared[(shared["metric"] == "CSAT_support") & (shared["year"] == "2012-03") & (shared["statistic"] == "industry")]
+    assert (ours.best, ours.worst) == (industries["value"].max(), industries["value"].min())
+    temkin = shared[shared["source"].str.startswith("Temkin Group NPS Benchmark Study 2018")]["value"]
+    row = [r for r in ref.rows if r.kpi == "nps" and r.year == "2018" and r.worst is not None][0]
+    assert (row.worst, row.best) == (temkin.min(), temkin.max())
+
+
+def test_reference_csv_converts_units(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "kpi,unit,value,best,worst,source,year\n"
+        "first_response_time,minutes,90,30,600,Competitor X,2025\n"
+        "nps,points,40,,,Leader Y,2025\n",
+        encoding="utf-8",
+    )
+    ref = load_reference(path)
+    frt = ref.rows[0]
+    assert (frt.unit, frt.value, frt.best, frt.worst) == ("hours", 1.5, 0.5, 10.0)
+    assert ref.name == "mine" and len(ref.version) == 12
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"kpi": "nsp", "unit": "points", "value": 1}, "rows[0].kpi: unknown KPI 'nsp'"),
+        ({"kpi": "nps", "value": 30}, "rows[0].unit: Field required"),
+        ({"kpi": "csat", "unit": "index 0-100", "value": 78}, "rows[0].unit: 'index 0-100' is not a unit of csat"),
+        ({"kpi": "nps", "unit": "points", "p25": 30, "median": 20, "p75": 40},
+         "rows[0].median: percentiles out of order: p25 = 30 > median = 20"),
+        ({"kpi": "first_response_time", "unit": "hours", "best": 5, "p25": 2},
+         "rows[0].p25: percentiles out of order: best = 5 > p25 = 2"),
+        ({"kpi": "csat", "unit": "%", "value": 120}, "rows[0].value: 120 % is outside the range of csat"),
+        ({"kpi": "ces", "unit": "mean", "value": 5.5}, "rows[0].scale: a CES figure needs its scale"),
+        ({"kpi": "nps", "unit": "points"}, "rows[0].value: a value or at least one percentile is required"),
+    ],
+)
+def test_bad_reference_rows_are_reported_with_their_key_path(row, message):
+    with pytest.raises(ReferenceError) as info:
+        _ref(row)
+    assert str(info.value).startswith("test.yaml: invalid benchmark reference: ")
+    assert message in str(info.value)
+
+
+def test_unreadable_or_empty_reference(tmp_path):
+    with pytest.raises(ReferenceError, match=r"\(file\): cannot read"):
+        load_reference(tmp_path / "missing.yaml")
+    (tmp_path / "empty.yaml").write_text("name: x\nversion: '1'\nrows: []\n", encoding="utf-8")
+    with pytest.raises(ReferenceError, match="rows: List should have at least 1 item"):
+        load_reference(tmp_path / "empty.yaml")
+
+
+# ------------------------------------------------------------------------------------ scores and index
+def _measured(rows: list[dict]) -> pd.DataFrame:
+    base = {"group": "all", "survey": None, "stage": "s1", "scale": None}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_distance_to_frontier_scores_both_directions_and_clip():
+    ref = _ref(
+        {"kpi": "nps", "unit": "points", "worst": 0, "best": 40},
+        {"kpi": "nps", "unit": "points", "value": 62},
+        {"kpi": "first_response_time", "unit": "hours", "best": 1, "worst": 13},
+    )
+    measured = _measured([
+        {"kpi_id": "nps:a", "kpi": "nps", "unit": "points", "n": 400, "value": 15.5, "se": 4.0, "ci_low": 7.66, "ci_high": 23.34},
+        {"kpi_id": "frt", "kpi": "first_response_time", "unit": "hours", "n": 20, "value": 4.0, "se": 0.5,
+         "ci_low": 3.0, "ci_high": 5.0, "stage": "s2"},
+        {"kpi_id": "nps:b", "kpi": "nps", "unit": "points", "n": 100, "value": 70.0, "se": 5.0, "ci_low": 60.2, "ci_high": 79.8},
+    ])
+    scores, notes = score_kpis(measured, ref, weights={"frt": 3.0}, min_n=30)
+    s = scores.set_index("kpi_id")
+    assert s.loc["nps:a", ["frontier", "worst"]].tolist() == [62, 0]
+    assert s.loc["nps:a", "score"] == pytest.approx(100 * 15.5 / 62)
+    assert s.loc["nps:a", "score_se"] == pytest.approx(100 * 4 / 62)
+    assert s.loc["nps:a", ["score_low", "score_high"]].tolist() == pytest.approx([100 * 7.66 / 62, 100 * 23.34 / 62])
+    assert s.loc["nps:a", "gap"] == pytest.approx(62 - 15.5)
+    # lower is better: the same formula with frontier < worst
+    assert s.loc["frt", "score"] == pytest.approx(100 * (4 - 13) / (1 - 13))
+    assert s.loc["frt", "gap"] == pytest.approx(3.0) and s.loc["frt", "small_sample"]
+    assert s.loc["nps:b", "score"] == 100 and s.loc["nps:b", "score_se"] == 0 and s.loc["nps:b", "gap"] < 0
+    index = composite_index(scores).set_index("scope")
+    w = np.array([1.0, 3.0, 1.0]) / 5
+    expected = w @ s.loc[["nps:a", "frt", "nps:b"], "score"].to_numpy()
+    se = np.sqrt(np.sum((w * s.loc[["nps:a", "frt", "nps:b"], "score_se"].to_numpy()) ** 2))
+    assert index.loc["journey", "index"] == pytest.approx(expected)
+    assert index.loc["journey", "se"] == pytest.approx(se)
+    assert index.loc["journey", "ci_low"] == pytest.approx(expected - 1.959964 * se, abs=1e-4)
+    assert not index.loc["journey", "reliable"] and index.loc["journey", "min_n"] == 20
+    assert index.loc["stage:s1", "index"] == pytest.approx((s.loc["nps:a", "score"] + 100) / 2)
+    assert notes == []
+
+
+def test_kpis_without_a_usable_reference_are_noted():
+    ref = _ref({"kpi": "nps", "unit": "points", "value": 30}, {"kpi": "ces", "unit": "mean", "value": 5, "scale": "1-5"},
+               {"kpi": "csat", "unit": "%", "worst": 70, "best": 95, "industry": "retail"})
+    measured = _measured([
+        {"kpi_id": "nps:a", "kpi": "nps", "unit": "points", "n": 400, "value": 15, "se": 4, "ci_low": 7, "ci_high": 23},
+        {"kpi_id": "ces:a", "kpi": "ces", "unit": "mean", "scale": "1-7", "n": 400, "value": 5, "se": 0.1, "ci_low": 4.8, "ci_high": 5.2},
+        {"kpi_id": "csat:a", "kpi": "csat", "unit": "%", "n": 400, "value": 80, "se": 2, "ci_low": 76, "ci_high": 84},
+    ])
+    scores, notes = score_kpis(measured, ref)
+    assert "nps:a: the references give a single figure (30)" in notes[0]
+    assert notes[1] == "ces:a: no reference figure for ces on scale 1-7"
+    assert scores["kpi_id"].tolist() == ["csat:a"] and scores["score"].iloc[0] == pytest.approx(40)
+    assert score_kpis(measured, ref, industry="Retail")[0]["kpi_id"].tolist() == ["csat:a"]
+    scores, notes = score_kpis(measured, ref, industry="banking")
+    assert scores.empty and notes[2] == "csat:a: no reference figure for csat"
+
+
+def test_benchmark_on_simulated_journeys(engine, model):
+    result = benchmark(engine, model, support=["support_contact"], by="segment:segment")
+    assert result.params["version"] == load_reference().version
+    assert result.notes[0] == f"Formula: {FORMULA}."
+    scored = set(result.table.loc[result.table["group"] == "all", "kpi_id"])
+    assert {"nps:nps", "csat:delivery_csat", "csat:support_csat", "first_response_time"} <= scored
+    assert "acsi" not in set(result.table["kpi"])  # an index of its own survey, never scored against CSAT
+    journey = result.index.set_index(["group", "scope"]).loc[("all", "journey")]
+    assert 0 <= journey["ci_low"] <= journey["index"] <= journey["ci_high"] <= 100
+    groups = set(result.index["group"])
+    assert groups == {"all", "segment=consumer", "segment=business"}
+    nps = result.measured[(result.measured["group"] == "all") & (result.measured["kpi_id"] == "nps:nps")].iloc[0]
+    responses = engine.execute(engine.responses.filter(engine.responses.survey == "nps").select("score"))["score"]
+    iv = nps_interval((responses >= 9).sum(), (responses <= 6).sum(), len(responses), method="adjusted_wald")
+    assert nps["value"] == pytest.approx(100 * float(iv.estimate)) and nps["ci_low"] == pytest.approx(100 * float(iv.low))
+    assert len(result.figure().data) == 1
+
+
+def _monthly_nps_log() -> tuple[pd.DataFrame, pd.DataFrame]:
+    scores = {"2025-01-15": [10] * 30 + [0] * 10, "2025-02-15": [10] * 20 + [7] * 20, "2025-03-15": [9] * 5}
+    rows = [(f"c{m}{i}", pd.Timestamp(m, tz="UTC"), s) for m, ss in scores.items() for i, s in enumerate(ss)]
+    responses = pd.DataFrame(rows, columns=["customer_id", "timestamp", "score"]).assign(survey="nps", kind="nps")
+    events = responses[["customer_id", "timestamp"]].assign(touchpoint="feedback_survey", stage="post-purchase")
+    return events, responses
+
+
+def test_index_per_period_warns_on_small_samples(model):
+    events, responses = _monthly_nps_log()
+    ref = _ref({"kpi": "nps", "unit": "points", "worst": -100, "best": 100})
+    result = benchmark(engine_from_frames(events, responses), model, reference=ref, periods="month", min_n=30)
+    trend = result.trend[result.trend["scope"] == "journey"].set_index("group")
+    # NPS 50, 50 and 100 points -> scores 75, 75, 100
+    assert trend["index"].round(6).to_dict() == {"2025-01": 75.0, "2025-02": 75.0, "2025-03": 100.0}
+    assert trend["reliable"].to_dict() == {"2025-01": True, "2025-02": True, "2025-03": False}
+    assert any(n.startswith("Warning: the index of 2025-03 rests on a KPI measured on fewer than 30") and "smallest n = 5" in n
+               for n in result.notes)
+    assert len(result.figure("trend").data) == 1
+
+
+def test_internal_benchmark_against_best_and_named_groups(model):
+    events, responses = _monthly_nps_log()
+    engine = engine_from_frames(events, responses)
+    result = internal_benchmark(engine, model, "period:month", baseline="2025-01")
+    nps = result.table[result.table["kpi_id"] == "nps:nps"].set_index("group")
+    feb, jan = nps.loc["2025-02"], nps.loc["2025-01"]
+    se_jan = float(nps_interval(30, 10, 40, method="adjusted_wald").se)
+    se_feb = float(nps_interval(20, 0, 40, method="adjusted_wald").se)
+    assert feb["difference"] == pytest.approx(0.0)
+    assert feb["diff_high"] == pytest.approx(100 * 1.959964 * np.hypot(se_jan, se_feb), rel=1e-5)
+    assert jan["baseline"] == "2025-01" and feb["better"] == "same"
+    best = compare_groups(result_measured := measure_kpis(engine, model), "best")
+    assert set(best["baseline"]) == {"all"} and (best["difference"] == 0).all() and len(result_measured)
+    with pytest.raises(Exception, match="baseline group '2024-12' is not among the groups"):
+        internal_benchmark(engine, model, "period:month", baseline="2024-12")
+    with pytest.raises(Exception, match="unknown grouping 'region'"):
+        internal_benchmark(engine, model, "region")
+
+
+def test_process_benchmark_finds_the_slower_step():
+    rows = []
+    for i in range(40):
+        for seg, days in (("fast", 2), ("slow", 5)):
+            t0 = pd.Timestamp("2025-03-01", tz="UTC") + pd.Timedelta(hours=i)
+            for tp, offset in (("payment", 0), ("shipping", 1), ("delivery", 1 + 24 * days)):
+                rows.append({"customer_id": f"{seg}{i}", "timestamp": t0 + pd.Timedelta(hours=offset), "touchpoint": tp,
+                             "attributes": {"speed": seg}})
+    engine = engine_from_frames(pd.DataFrame(rows))
+    result = compare_process(engine, Filters(segment={"speed": "fast"}), Filters(segment={"speed": "slow"}), "fast", "slow")
+    first = result.table.iloc[0]
+    assert (first["source"], first["target"], first["slower"]) == ("shipping", "delivery", "b")
+    assert first["median_hours_a"] == pytest.approx(48) and first["median_hours_b"] == pytest.approx(120)
+    same = result.table.set_index(["source", "target"]).loc[("payment", "shipping")]
+    assert same["slower"] == "" and same["ratio"] == pytest.approx(1)
+    assert result.variants["difference"].abs().max() == 0  # the same single variant on both sides
+    assert "slow is slower on 1 and fast on 0 transitions" in result.notes[0]

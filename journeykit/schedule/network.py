@@ -81,8 +81,10 @@ class Activity:
             raise PlanError([f"activity '{self.id}': {exc}"]) from None
         if not self.name:
             object.__setattr__(self, "name", self.id)
+        if not isinstance(self.resources, Mapping):
+            raise PlanError([f"activity '{self.id}': resources must be a mapping of resource to units, got {self.resources!r}"])
         demands = {}
-        for res, units in dict(self.resources).items():
+        for res, units in self.resources.items():
             if isinstance(units, bool) or not isinstance(units, (int, float)) or not math.isfinite(units) or units < 0:
                 raise PlanError([f"activity '{self.id}': demand of resource '{res}' must be a number >= 0, got {units!r}"])
             demands[str(res)] = float(units)

@@ -149,7 +149,7 @@ class DurationSampler:
         """Table draws for uniforms ``u`` of the table rows (a new array)."""
         x = u * self.dtype.type(K)
         k = x.astype(np.int32)
-        x -= k
+        np.subtract(x, k, out=x, dtype=self.dtype)  # in the float type: no float64 round trip
         k += self._offset
         g = self._pairs[k]
         np.multiply(x, g.imag, out=x)

@@ -192,3 +192,12 @@ def test_calendar_in_hours_and_custom_workweek():
     t = plan.cpm().table
     assert str(t.at[0, "finish_date"])[:10] == "2026-01-05"
     assert cal.working_days_between(date(2026, 1, 1), date(2026, 1, 8)) == 5
+
+
+def test_reverse_critical_activity_with_ff_in_and_ss_out():
+    """Moder, Phillips & Davis (1983, ch. 5): an activity entered by FF and left by SS is *reverse
+    critical*: lengthening it starts it earlier, so its SS successor and the project finish earlier."""
+    plan = Plan([Activity("A", 10), Activity("B", 2), Activity("C", 5)], [("A", "B", "FF", 0), ("B", "C", "SS", 0)])
+    assert plan.cpm().duration == 13  # B starts at 8, C runs 8..13
+    longer = plan.with_durations({"B": 4}).cpm()
+    assert longer.duration == 11 and longer.table.set_index("id").at["C", "es"] == 6

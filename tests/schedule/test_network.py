@@ -143,3 +143,8 @@ def test_levels_are_longest_chain_lengths():
     # a -> b -> d, a -> d, c -> d: d is on level 2 (longest chain a, b, d)
     level = topological_levels(4, np.array([0, 1, 0, 2]), np.array([1, 3, 3, 3]))
     assert level.tolist() == [0, 1, 0, 2]
+
+
+def test_resources_must_be_a_mapping():
+    with pytest.raises(PlanError, match="resources must be a mapping"):
+        Activity("a", 1, resources=["agent"])

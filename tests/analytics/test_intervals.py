@@ -34,7 +34,8 @@ def test_nps_variance_is_the_variance_of_plus_zero_minus_scores():
 
 
 def _coverage(n: int, p_promoter: float, p_detractor: float, method: str, reps: int = 20_000) -> float:
-    counts = np.random.default_rng(n).multinomial(n, [p_promoter, 1 - p_promoter - p_detractor, p_detractor], reps)
+    shares = [p_promoter, 1 - p_promoter - p_detractor, p_detractor]
+    counts = np.random.default_rng(n).multinomial(n, shares, reps)
     iv = nps_interval(counts[:, 0], counts[:, 2], n, method=method)
     truth = p_promoter - p_detractor
     return float(np.mean((iv.low <= truth) & (truth <= iv.high)))

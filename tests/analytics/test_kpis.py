@@ -86,7 +86,8 @@ def test_adjusted_wald_changes_the_interval_not_the_value(small_engine):
 
 def test_touchpoint_falls_back_to_the_survey_and_stage_follows_the_model(small_engine):
     by_tp = survey_kpis(small_engine, MODEL, by="touchpoint", min_n=1).table
-    assert dict(zip(by_tp["survey"], by_tp["group"])) == {"nps": "payment", "csat": "delivery", "ces": "support"}
+    expected = {"nps": "payment", "csat": "delivery", "ces": "support"}
+    assert dict(zip(by_tp["survey"], by_tp["group"])) == expected
     by_stage = survey_kpis(small_engine, MODEL, by="stage", min_n=1).table
     assert dict(zip(by_stage["survey"], by_stage["group"])) == {"nps": "buy", "csat": "after", "ces": "after"}
 
@@ -104,7 +105,8 @@ def random_responses():
     return pd.DataFrame(
         {
             "customer_id": [f"c{i}" for i in range(n)],
-            "timestamp": pd.Timestamp("2024-11-20", tz="UTC") + pd.to_timedelta(rng.uniform(0, 150, n), unit="D").floor("s"),
+            "timestamp": pd.Timestamp("2024-11-20", tz="UTC")
+            + pd.to_timedelta(rng.uniform(0, 150, n), unit="D").floor("s"),
             "survey": "nps",
             "score": rng.integers(0, 11, n).astype(float),
             "attributes": [{"segment": s} for s in rng.choice(["consumer", "business", "vip"], n)],
@@ -129,7 +131,8 @@ def test_segments_and_months_agree_with_pandas(random_responses):
 
 def test_weeks_start_on_monday_utc():
     frame = _responses("nps", [10, 0, 9], start="2025-01-12")  # Sunday, Monday, Tuesday
-    frame["timestamp"] = pd.to_datetime(["2025-01-12 23:59:59", "2025-01-13 00:00:00", "2025-01-14 12:00:00"], utc=True)
+    times = ["2025-01-12 23:59:59", "2025-01-13 00:00:00", "2025-01-14 12:00:00"]
+    frame["timestamp"] = pd.to_datetime(times, utc=True)
     t = survey_kpis(engine_from_frames(responses=frame), MODEL, by="period:week", min_n=1).table
     assert t["group"].tolist() == ["2025-01-06", "2025-01-13"]
     assert t["n"].tolist() == [1, 2]
@@ -218,7 +221,8 @@ def test_cli(tmp_path, random_responses):
     with Workspace.init(tmp_path / "ws") as ws:
         ws.engine.backend.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
     out = tmp_path / "kpis.csv"
-    args = ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--by", "segment:segment", "--compare", "consumer", "vip"]
+    args = ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--by", "segment:segment"]
+    args += ["--compare", "consumer", "vip"]
     res = CliRunner().invoke(app, [*args, "--out", str(out)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "NPS: vip minus consumer" in res.output

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def simulate_bgnbd(r, alpha, a, b, T: np.ndarray, t: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def simulate_bgnbd(
+    r, alpha, a, b, T: np.ndarray, t: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Poisson(λ) purchases while active, dropout with probability p after each repeat purchase."""
     n = T.size
     lam, p = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
@@ -30,7 +32,9 @@ def simulate_bgnbd(r, alpha, a, b, T: np.ndarray, t: float, rng: np.random.Gener
     return {"frequency": x, "recency": t_x, "T": T, "holdout": holdout}
 
 
-def simulate_pareto_nbd(r, alpha, s, beta, T: np.ndarray, t: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def simulate_pareto_nbd(
+    r, alpha, s, beta, T: np.ndarray, t: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Poisson(λ) purchases during an exponential(μ) lifetime."""
     n = T.size
     lam, mu = rng.gamma(r, 1 / alpha, n), rng.gamma(s, 1 / beta, n)

@@ -19,7 +19,11 @@ def cdnow_engine() -> Engine:
     """The CDNOW sample (2,357 customers) as ``purchase`` events with the dollar value."""
     path = shared_file("cdnow/CDNOW_sample.txt")
     raw = pd.read_csv(
-        path, sep=r"\s+", header=None, names=["master_id", "sample_id", "date", "cds", "dollars"], dtype={"master_id": str}
+        path,
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "sample_id", "date", "cds", "dollars"],
+        dtype={"master_id": str},
     )
     events = pd.DataFrame(
         {

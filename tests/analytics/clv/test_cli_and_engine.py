@@ -22,7 +22,9 @@ def test_clv_with_no_discount_is_spend_times_expected_purchases(cdnow_summary):
     s = cdnow_summary.head(200)
     undiscounted = discounted_purchases(model, s["frequency"], s["recency"], s["T"], 52, 0.0)
     np.testing.assert_allclose(
-        undiscounted, model.conditional_expected_purchases(52, s["frequency"], s["recency"], s["T"]), rtol=1e-10
+        undiscounted,
+        model.conditional_expected_purchases(52, s["frequency"], s["recency"], s["T"]),
+        rtol=1e-10,
     )
     discounted = discounted_purchases(model, s["frequency"], s["recency"], s["T"], 52, 0.01)
     assert np.all(discounted < undiscounted) and np.all(discounted > undiscounted / 1.01**52)
@@ -46,7 +48,8 @@ def test_customer_lifetime_value_on_cdnow(cdnow_engine):
 
 def test_per_event_counting_and_day_units(cdnow_engine, cdnow_summary):
     per_event = calibration_holdout(cdnow_engine, "purchase", CALIBRATION_END, unit="week", per_day=False)
-    assert per_event["frequency"].sum() > cdnow_summary["frequency"].sum()  # 223 same-day duplicates in the file
+    # 223 same-day duplicates in the file
+    assert per_event["frequency"].sum() > cdnow_summary["frequency"].sum()
     days = calibration_holdout(cdnow_engine, "purchase", CALIBRATION_END, unit="day")
     np.testing.assert_allclose(days["T"], 7 * cdnow_summary["T"])
     assert days["T"].max() == 272
@@ -54,7 +57,11 @@ def test_per_event_counting_and_day_units(cdnow_engine, cdnow_summary):
 
 def test_too_few_customers_is_a_clear_error():
     events = pd.DataFrame(
-        {"customer_id": ["a", "a", "b"], "timestamp": ["2025-01-01", "2025-02-01", "2025-01-03"], "touchpoint": "payment"}
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": ["2025-01-01", "2025-02-01", "2025-01-03"],
+            "touchpoint": "payment",
+        }
     )
     with pytest.raises(FitError, match="too few customers to fit: 2"):
         customer_lifetime_value(engine_from_frames(events=events), "payment")
@@ -74,7 +81,8 @@ def test_cli_clv_with_holdout(cdnow_workspace, tmp_path):
     res = CliRunner().invoke(
         app,
         ["analyze", "clv", "-w", str(cdnow_workspace), "--purchase", "payment", "--model", "pareto",
-         "--calibration-end", CALIBRATION_END, "--holdout-end", OBSERVATION_END, "--horizon", "39", "--out", str(out)],
+         "--calibration-end", CALIBRATION_END, "--holdout-end", OBSERVATION_END, "--horizon", "39",
+         "--out", str(out)],
         env={"COLUMNS": "200"},
     )
     assert res.exit_code == 0, res.output
@@ -88,7 +96,8 @@ def test_cli_clv_errors_are_one_line(cdnow_workspace):
     res = CliRunner().invoke(app, ["analyze", "clv", "-w", str(cdnow_workspace), "--purchase", "refund"])
     assert res.exit_code != 0
     assert "no purchases (touchpoint in ['refund'])" in str(res.exception)
-    res = CliRunner().invoke(app, ["analyze", "clv", "-w", str(cdnow_workspace), "--holdout-end", "1998-06-30"])
+    args = ["analyze", "clv", "-w", str(cdnow_workspace), "--holdout-end", "1998-06-30"]
+    res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and "--holdout-end needs --calibration-end" in res.output
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from journeykit.analytics.clv import BetaGeoFitter, ConvergenceError, FitError, GammaGammaFitter, ParetoNBDFitter
+from journeykit.analytics.clv import (
+    BetaGeoFitter,
+    ConvergenceError,
+    FitError,
+    GammaGammaFitter,
+    ParetoNBDFitter,
+)
 from journeykit.analytics.clv._fit import maximise_log_likelihood, numerical_hessian
 from tests.analytics.clv._simulate import simulate_bgnbd, simulate_pareto_nbd
 
@@ -19,11 +25,15 @@ def test_numerical_hessian_of_a_quadratic_is_exact():
     np.testing.assert_allclose(h, a, atol=1e-6)
 
 
+def _poisson_log_likelihood(counts: np.ndarray):
+    """``θ -> Σ (k log λ − λ)`` (up to a constant)."""
+    return lambda theta: float(np.sum(counts * np.log(theta[0]) - theta[0]))
+
+
 def test_standard_errors_of_a_poisson_rate_match_the_closed_form():
     # MLE of a Poisson rate: λ̂ = mean, SE(λ̂) = sqrt(λ̂ / n) (Fisher information n/λ)
     counts = np.random.default_rng(1).poisson(3.0, 400)
-    ll = lambda th: float(np.sum(counts * np.log(th[0]) - th[0]))
-    est = maximise_log_likelihood(ll, np.array([1.0]), ("lam",))
+    est = maximise_log_likelihood(_poisson_log_likelihood(counts), np.array([1.0]), ("lam",))
     assert est.params["lam"] == pytest.approx(counts.mean(), rel=1e-6)
     assert est.standard_errors["lam"] == pytest.approx(np.sqrt(counts.mean() / counts.size), rel=1e-4)
 
@@ -102,8 +112,7 @@ def test_inconsistent_inputs_name_the_problem(frequency, recency, T, message):
 
 def test_non_convergence_reports_the_optimiser():
     # a Poisson likelihood started far from its maximum, with too few iterations to get there
-    counts = np.full(1000, 50.0)
-    ll = lambda th: float(np.sum(counts * np.log(th[0]) - th[0]))
+    ll = _poisson_log_likelihood(np.full(1000, 50.0))
     with pytest.raises(ConvergenceError, match="stopped away from a maximum .*Nelder-Mead: .*L-BFGS-B: "):
         maximise_log_likelihood(ll, np.array([1e-3]), ("lam",), max_iter=2)
 
@@ -131,8 +140,11 @@ def test_frequency_recency_matrix():
     alive = frequency_recency_matrix(model, T=30.0, max_frequency=5, grid=11)
     assert alive.shape == (6, 11)
     assert alive.loc[0].iloc[0] == 1.0 and alive.loc[0].iloc[1:].isna().all()  # no repeats: recency must be 0
-    assert (alive.loc[1:].diff(axis=1).iloc[:, 1:] > 0).all().all()  # a recent last purchase: more likely alive
-    expected = frequency_recency_matrix(model, T=30.0, max_frequency=5, quantity="expected_purchases", t=10, grid=11)
+    # a recent last purchase: more likely alive
+    assert (alive.loc[1:].diff(axis=1).iloc[:, 1:] > 0).all().all()
+    expected = frequency_recency_matrix(
+        model, T=30.0, max_frequency=5, quantity="expected_purchases", t=10, grid=11
+    )
     np.testing.assert_allclose(
         expected.loc[3].to_numpy(), model.conditional_expected_purchases(10, 3, np.linspace(0, 30, 11), 30.0)
     )

@@ -38,7 +38,11 @@ def test_discounted_expected_lifetime_is_the_discounted_survival_sum():
 
 @pytest.mark.parametrize(
     "survivors,message",
-    [([1000, 900], "too few survivor counts to fit: 2"), ([1000, 1100, 900], "never rise"), ([100, 100, 100], "lose some")],
+    [
+        ([1000, 900], "too few survivor counts to fit: 2"),
+        ([1000, 1100, 900], "never rise"),
+        ([100, 100, 100], "lose some"),
+    ],
 )
 def test_bad_cohorts_are_refused(survivors, message):
     with pytest.raises(FitError, match=message):

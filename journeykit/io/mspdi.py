@@ -5,8 +5,9 @@ resources with their maximum units, assignments (a task's per-period demand of a
 start date and a calendar's working weekdays, hours per day and holidays (exceptions).  Three-point
 estimates travel in the task custom fields ``Duration1`` (optimistic), ``Duration2`` (most likely) and
 ``Duration3`` (pessimistic), the fields MS Project's PERT analysis used; ``Duration`` holds the PERT mean
-``te``.  Other distributions are exported as their three-point summary.  Summary tasks are skipped on
-reading (their links are kept only between real tasks).
+``te``.  Other distributions are exported as their three-point summary.  Summary tasks are not
+activities: a link from (to) a summary task becomes links from (to) every real task under it, which is
+what the link means in MS Project.
 
 MSPDI conventions (Microsoft, "XML Schema for the Project class", Office developer documentation):
 durations are ISO 8601 work durations ``PT#H#M#S`` (``MinutesPerDay`` working minutes to the day),
@@ -203,13 +204,25 @@ def read_mspdi(path: str | Path) -> Plan:
     tasks = rd.root.findall(f"{rd.q('Tasks')}/{rd.q('Task')}")
     acts: list[Activity] = []
     uid_to_id: dict[str, str] = {}
+    leaves: dict[str, list[str]] = {}  # summary task UID -> ids of the real tasks under it
+    open_summaries: list[tuple[int, str]] = []  # (outline level, UID) of the summaries enclosing a task
     links: list[tuple[str, etree._Element]] = []
     for k, t in enumerate(tasks):
         uid = rd.text(t, "UID")
         where = f"task {k + 1} (UID {uid})"
-        if uid is None or rd.text(t, "Summary") == "1" or uid == "0" or rd.text(t, "IsNull") == "1":
+        if uid is None or uid == "0" or rd.text(t, "IsNull") == "1":
+            continue
+        level = int(rd.text(t, "OutlineLevel") or 1)
+        while open_summaries and open_summaries[-1][0] >= level:
+            open_summaries.pop()
+        links += [(uid, link) for link in t.findall(rd.q("PredecessorLink"))]
+        if rd.text(t, "Summary") == "1":
+            leaves[uid] = []
+            open_summaries.append((level, uid))
             continue
         aid = rd.text(t, "WBS") or uid
+        for _, summary in open_summaries:
+            leaves[summary].append(aid)
         name = rd.text(t, "Name") or aid
         hours = rd.hours(rd.text(t, "Duration") or "PT0H0M0S", where)
         three: dict[int, float] = {}
@@ -225,21 +238,30 @@ def read_mspdi(path: str | Path) -> Plan:
         except JourneykitError as exc:
             raise InputError(rd.file, f"{where}: {exc}") from None
         uid_to_id[uid] = aid
-        links += [(aid, link) for link in t.findall(rd.q("PredecessorLink"))]
-    deps = []
-    for succ, link in links:
-        pred_uid = rd.text(link, "PredecessorUID")
-        if pred_uid not in uid_to_id:
-            raise InputError(rd.file, f"task '{succ}': predecessor UID {pred_uid} is not a task of the file")
+
+    def members(uid: str | None, succ_uid: str) -> list[str]:
+        if uid in leaves:
+            return leaves[uid]
+        if uid not in uid_to_id:
+            who = uid_to_id.get(succ_uid, f"UID {succ_uid}")
+            raise InputError(rd.file, f"task '{who}': predecessor UID {uid} is not a task of the file")
+        return [uid_to_id[uid]]
+
+    deps: dict[tuple[str, str], Dependency] = {}
+    for succ_uid, link in links:
         kind = LINK_NAMES.get(int(rd.text(link, "Type") or 1))
         if kind is None:
-            raise InputError(rd.file, f"task '{succ}': unknown link type {rd.text(link, 'Type')!r} (0-3)")
+            raise InputError(rd.file, f"task UID {succ_uid}: unknown link type {rd.text(link, 'Type')!r} (0-3)")
         lag = float(rd.text(link, "LinkLag") or 0) / 600 / hours_per_day
-        deps.append(Dependency(uid_to_id[pred_uid], succ, kind, lag))
+        # a link from or to a summary task links all the real tasks under it (MS Project's meaning)
+        for pred in members(rd.text(link, "PredecessorUID"), succ_uid):
+            for succ in members(succ_uid, succ_uid):
+                deps.setdefault((pred, succ), Dependency(pred, succ, kind, lag))
+    deps_list = list(deps.values())
     resources, demands = _read_resources(rd)
     acts = [Activity(a.id, a.duration, a.name, demands.get(a.id, {})) for a in acts]
     start = rd.text(rd.root, "StartDate")
-    return Plan(acts, deps, name=rd.text(rd.root, "Name") or rd.text(rd.root, "Title") or path.stem,
+    return Plan(acts, deps_list, name=rd.text(rd.root, "Name") or rd.text(rd.root, "Title") or path.stem,
                 unit="days", calendar=_read_calendar(rd, hours_per_day),
                 start=datetime.fromisoformat(start).date() if start else None,
                 resources=resources or None, source=str(path))

@@ -124,3 +124,27 @@ def test_unknown_predecessor_in_a_file(tmp_path):
 def test_unknown_extension():
     with pytest.raises(InputError, match="unknown plan format '.txt'"):
         read_plan("plan.txt")
+
+
+def test_links_to_summary_tasks_link_their_subtasks(tmp_path):
+    """A link to a summary task constrains every task under it (MS Project semantics)."""
+    def task(uid, name, level, hours=0, summary=0, preds=()):
+        links = "".join(f"<PredecessorLink><PredecessorUID>{p}</PredecessorUID><Type>1</Type></PredecessorLink>"
+                        for p in preds)
+        return (f"<Task><UID>{uid}</UID><Name>{name}</Name><WBS>{name}</WBS><OutlineLevel>{level}</OutlineLevel>"
+                f"<Summary>{summary}</Summary><Duration>PT{hours}H0M0S</Duration>{links}</Task>")
+
+    xml = ("<Project xmlns='http://schemas.microsoft.com/project'><Tasks>"
+           + task(0, "project", 0, summary=1)
+           + task(1, "intake", 1, summary=1)
+           + task(2, "log", 2, 8) + task(3, "triage", 2, 16)
+           + task(4, "resolve", 1, summary=1, preds=[1])
+           + task(5, "fix", 2, 24) + task(6, "reply", 2, 8, preds=[5])
+           + "</Tasks></Project>")
+    path = tmp_path / "summary.xml"
+    path.write_text(xml)
+    plan = read_mspdi(path)
+    assert plan.ids == ("log", "triage", "fix", "reply")
+    assert sorted((d.pred, d.succ) for d in plan.dependencies) == [
+        ("fix", "reply"), ("log", "fix"), ("log", "reply"), ("triage", "fix"), ("triage", "reply")]
+    assert plan.cpm().duration == 2 + 3 + 1  # triage (2 days) -> fix (3) -> reply (1)

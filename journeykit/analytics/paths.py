@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from journeykit.analytics.flowviz import sankey_figure
@@ -255,7 +256,9 @@ def _column(offset: int) -> str:
     return f"step{offset:+d}"
 
 
-def _wide(engine: Engine, steps: Steps, anchor: str, until: str | None, offsets: list[int]):
+def _wide(
+    engine: Engine, steps: Steps, anchor: str, until: str | None, offsets: list[int]
+) -> tuple[ir.Table, list[str]]:
     """One row per anchored journey, one column per offset (labels, or "(start)"/"(end)" when missing)."""
     keys = steps.keys
     t = with_positions(steps)

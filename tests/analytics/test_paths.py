@@ -177,3 +177,23 @@ def test_portable_sequence_fallback_equals_ordered_collect(helpdesk):
     portable = variants(other, by="case", level="event")
     pd.testing.assert_frame_equal(native.table, portable.table)
     assert native.sequences == portable.sequences
+
+
+def test_every_expression_compiles_for_pyspark():
+    from journeykit.analytics import bottlenecks, case_throughput, stage_dwell, time_between, transitions
+    from tests.analytics.portable import SparkCompilingEngine
+
+    log = _sessions_log().assign(case_id="k", stage=lambda d: d["event"].str.len().astype(str))
+    eng = SparkCompilingEngine(engine_from_frames(log))
+    native = engine_from_frames(log)
+    assert variants(eng, level="event").sequences == variants(native, level="event").sequences
+    paths(eng, "home", level="event", sessions=Sessions(timeout_minutes=30), clean={"s.*": "s"})
+    paths(eng, "home", direction="between", until="pay", level="event", sessions=Sessions(attribute="visit"))
+    transitions(eng, level="event", exact=False)
+    stage_dwell(eng)
+    time_between(eng, "home", "pay", level="event")
+    bottlenecks(eng, level="event")
+    case_throughput(eng)
+    with pytest.raises(EmptyResultError, match="segment attribute"):
+        transitions(eng, filters=Filters(segment={"nope": "x"}))
+    assert len(eng.compiled) > 20 and all("`" in sql for sql in eng.compiled)

@@ -160,7 +160,8 @@ def simulate(
     deadline : float, optional
         A deadline (in the plan's unit) whose probability is reported.
     correlation : mapping of (id, id) to float, optional
-        Correlations between activity durations (Gaussian copula on the normal scores).
+        Correlations between activity durations (Gaussian copula on the normal scores); default the
+        plan's own :attr:`Plan.correlations`.
     dtype : numpy float type
         ``np.float32`` (default: half the memory traffic, ~1e-6 relative precision, far below any
         estimate's uncertainty) or ``np.float64``.
@@ -179,8 +180,9 @@ def simulate(
     durations = [plan.activities[i].duration for i in passes.perm]
     rank = np.empty(n, dtype=np.int64)
     rank[passes.perm] = np.arange(n)
+    correlation = plan.correlations if correlation is None else correlation
     pairs = {(int(rank[plan.position(a)]), int(rank[plan.position(b)])): float(r)
-             for (a, b), r in (correlation or {}).items()}
+             for (a, b), r in correlation.items()}
     sampler = DurationSampler(durations, pairs, dtype=dtype)
     B = block if block is not None else block_size(n, iterations)
     if B < 2:

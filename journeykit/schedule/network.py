@@ -179,6 +179,8 @@ class Plan:
         today only when dates are asked for).
     resources : mapping of str to float, optional
         Capacity (units per period) of each renewable resource.
+    correlations : mapping of (id, id) to float, optional
+        Correlations between activity durations used by the Monte Carlo simulation (Gaussian copula).
     source : str
         Where the plan came from, used in error messages.
 
@@ -200,6 +202,7 @@ class Plan:
         calendar: "Calendar | None" = None,
         start: date | None = None,
         resources: Mapping[str, float] | None = None,
+        correlations: Mapping[tuple[str, str], float] | None = None,
         source: str = "plan",
     ):
         self.activities: tuple[Activity, ...] = tuple(activities)
@@ -211,6 +214,7 @@ class Plan:
         self.calendar = calendar
         self.start = start
         self.resources: dict[str, float] = {str(k): float(v) for k, v in dict(resources or {}).items()}
+        self.correlations: dict[tuple[str, str], float] = dict(correlations or {})
         self.source = source
         self._durations: dict[str, np.ndarray] = {}
         self._validate()
@@ -236,6 +240,11 @@ class Plan:
             if (d.pred, d.succ) in seen:
                 problems.append(f"dependency {d.pred} -> {d.succ} is given more than once")
             seen.add((d.pred, d.succ))
+        for (a, b), rho in self.correlations.items():
+            if a not in known or b not in known or a == b:
+                problems.append(f"correlation {a} ~ {b}: needs two different activities of the plan")
+            if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 <= rho <= 1:
+                problems.append(f"correlation {a} ~ {b}: must be a number in [-1, 1], got {rho!r}")
         for res, cap in self.resources.items():
             if not cap >= 0:
                 problems.append(f"resource '{res}': capacity must be >= 0, got {cap:g}")
@@ -373,7 +382,7 @@ class Plan:
             Activity(a.id, durations.get(a.id, a.duration), a.name, a.resources) for a in self.activities
         ]
         return Plan(acts, self.dependencies, name=self.name, unit=self.unit, calendar=self.calendar,
-                    start=self.start, resources=self.resources, source=self.source)
+                    start=self.start, resources=self.resources, correlations=self.correlations, source=self.source)
 
 
 __all__ = ["Activity", "Dependency", "Plan", "PlanArrays", "TYPE_CODES", "TYPE_NAMES"]

@@ -7,6 +7,8 @@ YAML form (``examples/support_plan.yaml``)::
     start: 2026-01-05                 # optional, with a calendar
     calendar: {workdays: [Mon, Tue, Wed, Thu, Fri], holidays: [2026-01-06], hours_per_day: 8}
     resources: {agent: 3}             # optional capacities (CCPM)
+    correlations:                     # optional, between activity durations (Monte Carlo)
+      - [triage, fix, 0.5]
     activities:
       - id: triage
         name: Triage the ticket
@@ -81,7 +83,7 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
     """Build a plan from the YAML structure described in the module docstring."""
     if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
         raise PlanError(["expected a mapping with an 'activities' list"], source)
-    allowed = {"name", "unit", "start", "calendar", "resources", "activities"}
+    allowed = {"name", "unit", "start", "calendar", "resources", "correlations", "activities"}
     problems = [f"unknown key '{k}' (expected one of {sorted(allowed)})" for k in data if k not in allowed]
     activities: list[Activity] = []
     deps: list[Dependency] = []
@@ -118,10 +120,17 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
     except (PlanError, TypeError, ValueError) as exc:
         problems.append(str(exc).split("invalid plan: ")[-1])
         calendar, start = None, None
+    correlations = {}
+    for k, item in enumerate(data.get("correlations") or []):
+        if not (isinstance(item, (list, tuple)) and len(item) == 3):
+            problems.append(f"correlations[{k}]: expected [activity, activity, rho], got {item!r}")
+        else:
+            correlations[(str(item[0]), str(item[1]))] = item[2]
     if problems:
         raise PlanError(problems, source)
     return Plan(activities, deps, name=str(data.get("name", Path(source).stem)), unit=str(data.get("unit", "days")),
-                calendar=calendar, start=start, resources=data.get("resources"), source=source)
+                calendar=calendar, start=start, resources=data.get("resources"), correlations=correlations,
+                source=source)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -152,6 +161,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         out["calendar"] = plan.calendar.to_dict()
     if plan.resources:
         out["resources"] = dict(plan.resources)
+    if plan.correlations:
+        out["correlations"] = [[a, b, rho] for (a, b), rho in plan.correlations.items()]
     out["activities"] = acts
     return out
 

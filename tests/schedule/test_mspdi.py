@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -148,3 +149,17 @@ def test_links_to_summary_tasks_link_their_subtasks(tmp_path):
     assert sorted((d.pred, d.succ) for d in plan.dependencies) == [
         ("fix", "reply"), ("log", "fix"), ("log", "reply"), ("triage", "fix"), ("triage", "reply")]
     assert plan.cpm().duration == 2 + 3 + 1  # triage (2 days) -> fix (3) -> reply (1)
+
+
+def test_yaml_correlations_round_trip_and_drive_the_simulation(tmp_path):
+    plan = read_plan(Path(__file__).resolve().parents[2] / "examples" / "support_plan.yaml")
+    assert plan.correlations == {("diagnose", "fix"): 0.6}
+    back = read_plan(write_plan(plan, tmp_path / "plan.yaml"))
+    assert back.correlations == plan.correlations
+    assert plan.simulate(500, seed=1).params["correlated_pairs"] == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("activities: [{id: a, duration: 1}, {id: b, duration: 2}]\ncorrelations: [[a, b, 1.5], [a, zz, 0.1]]\n")
+    with pytest.raises(PlanError) as err:
+        read_plan(bad)
+    assert "correlation a ~ b: must be a number in [-1, 1], got 1.5" in str(err.value)
+    assert "correlation a ~ zz: needs two different activities" in str(err.value)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from ibis import _
 
-from journeykit.analytics._periods import PERIODS, period_index, period_start
+from journeykit.analytics._periods import DAY, PERIODS, period_index, period_start
 from journeykit.analytics.clv.summary import transactions
 from journeykit.analytics.durations import distinct_count
 from journeykit.analytics.intervals import (
@@ -399,7 +399,7 @@ def _retention_rows(
         joined.aggregate(
             buyers=_.customer_id.count(),
             repeaters=(_.days >= 2).cast("int64").sum(),
-            inactive=(_.last < _.data_end - inactive_days * 86_400).cast("int64").sum(),
+            inactive=(_.last < _.data_end - inactive_days * DAY).cast("int64").sum(),
         )
     ).iloc[0]
     buyers_n = int(row["buyers"])

@@ -29,15 +29,15 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis import _
 
+from journeykit.analytics._periods import period_index
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import ORDER_BY, epoch_seconds
+from journeykit.engine.expr import ORDER_BY
 from journeykit.errors import EmptyResultError, JourneykitError
 
 #: Length of each time unit in days (a week is exactly 7 days).
 UNIT_DAYS: dict[str, int] = {"day": 1, "week": 7}
 #: Event columns a purchase selector may name.
 PURCHASE_COLUMNS = ("touchpoint", "event", "stage")
-_DAY = 86_400
 
 
 def _day_number(value: str | date | datetime) -> int:
@@ -72,7 +72,7 @@ def transactions(
     names = [purchase] if isinstance(purchase, str) else list(purchase)
     ev = filters.apply(engine.events) if filters is not None else engine.events
     ev = ev.filter(ev[column].isin(names))
-    ev = ev.mutate(day=(epoch_seconds(ev.timestamp) / _DAY).floor().cast("int64"))
+    ev = ev.mutate(day=period_index(ev.timestamp, "day").cast("int64"))
     if per_day:
         txn = ev.group_by(["customer_id", "day"]).aggregate(value=_.value.sum())
         order: list = ["day"]

@@ -1,0 +1,103 @@
+"""The dashboard in real headless Chromium: log in, open every page, apply filters, charts drawn, no errors.
+
+Screenshots are saved under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from journeykit.server.app import create_app
+from journeykit.server.pages.catalog import visible_pages
+from tests.server.browser import chromium, console_errors, live_server, require_browser, screenshot
+
+pytestmark = pytest.mark.browser
+
+#: JavaScript: the drawn Plotly charts of the page and their number of traces.
+DRAWN = "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => (d.data || []).length)"
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    require_browser()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as d:
+        yield d
+
+
+@pytest.fixture(scope="module")
+def base_url(demo_path):
+    with live_server(create_app(demo_path)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def logged_in(driver, base_url, tokens):
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base_url}/journey-map")
+    assert "/login" in driver.current_url
+    driver.find_element(By.ID, "token").send_keys(tokens["read"])
+    driver.find_element(By.ID, "login").click()
+    _wait(driver, lambda d: d.current_url.endswith("/journey-map"))
+    cookie = driver.get_cookie("jk_session")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+    return driver
+
+
+def _wait(driver, condition, timeout: float = 30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+
+
+def _charts(driver, expected: int) -> list[int]:
+    """Wait until ``expected`` charts are drawn; their trace counts."""
+
+    def drawn(d):
+        traces = d.execute_script(DRAWN)
+        return traces if len(traces) >= expected and all(traces) else False
+
+    return _wait(driver, drawn)
+
+
+@pytest.mark.parametrize("page", visible_pages(), ids=lambda p: p.template.removesuffix(".html"))
+def test_every_page_draws_its_charts_without_console_errors(logged_in, base_url, page):
+    console_errors(logged_in)
+    logged_in.get(base_url + page.path)
+    traces = _charts(logged_in, len(page.analyses))
+    assert len(traces) == len(page.analyses) and all(n > 0 for n in traces)
+    assert not logged_in.find_elements("css selector", ".panel .error")
+    screenshot(logged_in, f"page-{page.template.removesuffix('.html')}")
+    assert console_errors(logged_in) == []
+
+
+def _change_and_redraw(driver, name: str, value: str) -> list[str]:
+    """Select ``value`` in the form's ``name`` field; wait for HTMX to swap in a new chart; its node labels."""
+    from selenium.webdriver.support.ui import Select
+
+    driver.execute_script("document.querySelector('.js-plotly-plot').dataset.stale = '1'")
+    Select(driver.find_element("name", name)).select_by_visible_text(value)
+    _wait(driver, lambda d: d.execute_script(
+        "const p = document.querySelector('.js-plotly-plot'); return p && !p.dataset.stale && (p.data || []).length"))
+    return driver.execute_script("return document.querySelector('.js-plotly-plot').data[0].text")
+
+
+def test_filter_and_option_changes_redraw_the_journey_map(logged_in, base_url, demo_path):
+    from journeykit.workspace import Workspace
+
+    model = Workspace.open(demo_path).model
+    logged_in.get(base_url + "/journey-map")
+    _charts(logged_in, 1)
+    stages = set(_change_and_redraw(logged_in, "level", "stage"))
+    assert stages == {s.name for s in model.stages}
+    email = set(_change_and_redraw(logged_in, "channel", "email"))
+    assert email and email <= {t.stage for t in model.touchpoints if t.channel == "email"} < stages
+    screenshot(logged_in, "journey-map-stage-email")
+    assert console_errors(logged_in) == []
+
+
+def test_date_filter_submit_keeps_the_filter_in_the_url(logged_in, base_url):
+    logged_in.get(base_url + "/?start=2025-06-01&end=2025-09-01")
+    assert logged_in.find_element("name", "start").get_attribute("value") == "2025-06-01"
+    _charts(logged_in, 1)
+    assert console_errors(logged_in) == []

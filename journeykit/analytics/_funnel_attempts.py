@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from journeykit.analytics._steps import Exclusion, Step
+from journeykit.analytics._steps import Exclusion, Step, any_step
 from journeykit.engine.expr import ORDER_BY, attribute, epoch_seconds
 
 #: Event columns a breakdown may name directly; any other name is a free attribute.
@@ -64,10 +64,9 @@ def sequential_attempts(
     """Attempts of an ``ordered`` (or ``strict``) funnel; see the module docstring."""
     n = len(steps)
     required = [k for k, s in enumerate(steps, 1) if not s.optional]
-    flags = _flagged(events, steps, exclusions, by)
     if not strict:  # only step and exclusion events matter: drop the rest before sorting
-        names = [f"s{k}" for k in range(1, n + 1)] + [f"x{j}" for j in range(len(exclusions))]
-        flags = flags.filter(ibis.or_(*[flags[c] for c in names]))
+        events = events.filter(any_step(events, [*steps, *(x.step for x in exclusions)]))
+    flags = _flagged(events, steps, exclusions, by)
     rows = flags.mutate(rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)))
     after = ibis.window(group_by="customer_id", order_by="rn", rows=(1, None))
 
@@ -150,8 +149,7 @@ def _resolve_optional(cur: ir.Table, a: int, optional: list[int], b: int | None,
 def any_order_attempts(events: ir.Table, steps: Sequence[Step], window: float, by: str | None = None) -> ir.Table:
     """Attempts of an ``any``-order funnel: every step event starts one; ``tK`` is when K steps were done."""
     n = len(steps)
-    flags = _flagged(events, steps, (), by)
-    rows = flags.filter(ibis.or_(*[flags[f"s{k}"] for k in range(1, n + 1)]))
+    rows = _flagged(events.filter(any_step(events, steps)), steps, (), by)
     ahead = ibis.window(group_by="customer_id", order_by=list(ORDER_BY), rows=(0, None))
     firsts = [_next(rows[f"s{k}"], rows.t, ahead) for k in range(1, n + 1)]
     within = [ibis.ifelse(f - rows.t <= window, f, ibis.null()) for f in firsts]

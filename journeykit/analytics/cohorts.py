@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from journeykit.analytics._funnel_attempts import NO_VALUE, breakdown_value
-from journeykit.analytics._materialize import materialize
 from journeykit.analytics._periods import DAY, ROLLING_SECONDS, check_period, period_index, period_start
 from journeykit.analytics._steps import Step
 from journeykit.engine import Engine, Filters
@@ -124,9 +123,10 @@ def cohorts(
     check_period(period)
     entry_step = Step.of(entry)
     ret_step = Step.of(returning) if returning is not None else None
-    ev, last, filters = _events(engine, filters, "cohorts", (entry_step, "entry event"))
+    filters = filters or Filters()
+    ev = filters.apply(engine.events)
     ent = _selected(ev, entry_step)
-    members = materialize(engine, _members(ent, period, recurring, by))
+    members = _members(ent, period, recurring, by)
     ret = _selected(ev, ret_step)
     ret = ret.select(_cid=ret.customer_id, _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
                      _p=period_index(ret.timestamp, period))
@@ -136,12 +136,18 @@ def cohorts(
         offset = ((joined._t - joined.t) / ROLLING_SECONDS[period]).floor()
     else:
         offset = joined._p - joined.cohort
-    hits = joined.select("customer_id", "group", "cohort", offset=offset)
-    retained = engine.execute(_retained_expr(hits, unbounded, exact))
-    sizes = engine.execute(
-        members.group_by("group", "cohort").aggregate(size=members.count(), first=members.t.min(), last=members.t.max())
-    )
-    table = _grid(sizes, retained, period, rolling, unbounded, periods, last)
+    hits = joined.select("customer_id", "group", "cohort", offset=offset, t=joined.t)
+    bounds = ev.aggregate(_last=ev.timestamp.max())
+    cells = engine.execute(_cells_expr(members, hits, unbounded, exact).cross_join(bounds))
+    if cells.empty:  # no events, or no entry event: say which
+        _events(engine, filters, "cohorts", (entry_step, "entry event"))
+    last = pd.Timestamp(cells["_last"].iloc[0])
+    if unbounded:
+        sizes = cells.groupby(["group", "cohort"], as_index=False).agg(
+            size=("customers", "sum"), first=("first", "min"), last=("last", "max"))
+    else:
+        sizes = cells[cells["offset"] == -1].rename(columns={"customers": "size"})
+    table = _grid(sizes, cells[cells["offset"] >= 0], period, rolling, unbounded, periods, last)
     notes = []
     if by is not None and set(table["group"]) == {NO_VALUE}:
         notes.append(f"breakdown '{by}': no entry event carries this attribute; all are in '{NO_VALUE}'")
@@ -173,16 +179,22 @@ def _members(ent: ir.Table, period: str, recurring: bool, by: str | None) -> ir.
     )
 
 
-def _retained_expr(hits: ir.Table, unbounded: bool, exact: bool) -> ir.Table:
-    """Customers per (group, cohort, offset): retained exactly there, or (unbounded) furthest there."""
+def _cells_expr(members: ir.Table, hits: ir.Table, unbounded: bool, exact: bool) -> ir.Table:
+    """Customers per (group, cohort, offset) in one query.
+
+    Offset -1 holds the cohort members themselves (size, earliest and latest entry time ``first`` /
+    ``last``); offsets 0, 1, … the customers retained exactly there or, when ``unbounded``, whose
+    furthest return is there (the caller sums them from the top).
+    """
+    marks = members.select("customer_id", "group", "cohort", offset=ibis.literal(-1, type="int64"), t=members.t)
+    rows = marks.union(hits.mutate(offset=hits.offset.cast("int64")))
     keys = ["group", "cohort"]
     if unbounded:
-        furthest = hits.group_by(["customer_id", *keys]).aggregate(offset=hits.offset.max())
-        return furthest.group_by([*keys, "offset"]).aggregate(retained=furthest.count())
-    if exact:
-        pairs = hits.select("customer_id", *keys, "offset").distinct()
-        return pairs.group_by([*keys, "offset"]).aggregate(retained=pairs.count())
-    return hits.group_by([*keys, "offset"]).aggregate(retained=hits.customer_id.approx_nunique())
+        rows = rows.group_by(["customer_id", *keys]).aggregate(offset=rows.offset.max(), t=rows.t.min())
+        customers = rows.count()
+    else:
+        customers = rows.customer_id.nunique() if exact else rows.customer_id.approx_nunique()
+    return rows.group_by([*keys, "offset"]).aggregate(customers=customers, first=rows.t.min(), last=rows.t.max())
 
 
 def _grid(
@@ -193,7 +205,7 @@ def _grid(
     last_t = last.timestamp()
     last_p = _period_of(last, period)
     found: dict[tuple, dict[int, int]] = {}
-    for g, c, o, r in retained[["group", "cohort", "offset", "retained"]].itertuples(index=False):
+    for g, c, o, r in retained[["group", "cohort", "offset", "customers"]].itertuples(index=False):
         found.setdefault((g, c), {})[int(o)] = int(r)
     rows = []
     for g, c, size, first, latest in sizes[["group", "cohort", "size", "first", "last"]].itertuples(index=False):

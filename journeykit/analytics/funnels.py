@@ -168,13 +168,12 @@ class Funnel:
         check_period(period)
         filters = filters or Filters()
         events = filters.apply(engine.events)
-        notes = _check_steps(engine, events, self, filters)
         attempts = materialize(engine, self.attempts(events, by))
         summary = engine.execute(_summary_expr(attempts, self, exact))
+        reached = summary[[f"c{k}" for k in range(1, len(self.steps) + 1)]].sum()
+        notes = [] if not summary.empty and (reached > 0).all() else _check_steps(engine, events, self, filters)
         if summary.empty:
-            raise EmptyResultError(
-                f"every funnel attempt was voided by the exclusion steps ({filters.describe()})"
-            )
+            raise EmptyResultError(f"funnel: every attempt was voided by the exclusion steps ({filters.describe()})")
         table = _step_table(summary, self)
         if by is not None and set(table["group"]) == {NO_VALUE}:
             notes.append(f"breakdown '{by}': no step-1 event carries this attribute; all are in '{NO_VALUE}'")
@@ -244,7 +243,10 @@ def funnel(
 
 # ------------------------------------------------------------------------------------- computation
 def _check_steps(engine: Engine, events: ir.Table, f: Funnel, filters: Filters) -> list[str]:
-    """Raise when nothing can enter the funnel; notes for steps that never occur."""
+    """Raise when nothing can enter the funnel; notes for steps that never occur.
+
+    Run only when some step has nobody: it scans the events once more to say why.
+    """
     counts = engine.execute(
         events.aggregate(
             _n=events.count(), **{f"s{k}": s.predicate(events).cast("int64").sum() for k, s in enumerate(f.steps, 1)}

@@ -333,7 +333,7 @@ step_specs = st.lists(
     min_size=2, max_size=4,
 )
 # No shrinking: each example runs real queries, and shrinking a failure would take minutes.
-QUICK = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+QUICK = settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
                  phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
@@ -373,7 +373,7 @@ def test_optional_and_exclusions_agree_with_reference(df, steps, optional, windo
     assert _engine_attempts(df, f) == ref_counted(df, f)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck),
           phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(df=random_logs(), steps=step_specs)
 def test_summary_table_agrees_with_reference(df, steps):

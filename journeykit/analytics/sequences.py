@@ -194,8 +194,9 @@ def prepare_steps(
         notes += session_notes
     t = t.filter(t.step.notnull())
     if collapse_repeats:
-        previous = t.step.lag().over(ordered_window(keys))
-        t = t.filter(previous.isnull() | (previous != t.step))
+        # the window goes in a column first: Spark cannot evaluate a window inside a filter
+        t = t.mutate(_previous=t.step.lag().over(ordered_window(keys)))
+        t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
     return Steps(t, keys, level, notes)
 
 

@@ -18,6 +18,7 @@ from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
 from journeykit.analytics.clv.sbg import ShiftedBetaGeometricFitter
 from journeykit.analytics.clv.summary import calibration_holdout
+from journeykit.analytics.clv.tracking import cumulative_tracking
 
 __all__ = [
     "BetaGeoFitter",
@@ -28,6 +29,7 @@ __all__ = [
     "ParetoNBDFitter",
     "ShiftedBetaGeometricFitter",
     "calibration_holdout",
+    "cumulative_tracking",
     "customer_lifetime_value",
     "discounted_purchases",
     "holdout_comparison",

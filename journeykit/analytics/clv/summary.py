@@ -50,7 +50,8 @@ def _day_number(value: str | date | datetime) -> int:
     return (value - date(1970, 1, 1)).days
 
 
-def _check_unit(unit: str) -> int:
+def check_unit(unit: str) -> int:
+    """Days in a time unit (raises on an unknown unit)."""
     if unit not in UNIT_DAYS:
         raise JourneykitError(f"unknown time unit {unit!r} (expected one of {list(UNIT_DAYS)})")
     return UNIT_DAYS[unit]
@@ -120,7 +121,7 @@ def calibration_holdout(
     JourneykitError
         An unknown unit or column, or a holdout that ends before the calibration period.
     """
-    unit_days = _check_unit(unit)
+    unit_days = check_unit(unit)
     txn = transactions(engine, purchase, column, per_day, filters)
     if calibration_end is None:
         ev = filters.apply(engine.events) if filters is not None else engine.events

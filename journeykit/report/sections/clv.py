@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from journeykit.analytics.clv import BetaGeoFitter, FitError
 from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
 from journeykit.analytics.clv.figures import holdout_figure
 from journeykit.analytics.clv.summary import calibration_holdout
+from journeykit.analytics.clv.tracking import cumulative_tracking, tracking_figure
 from journeykit.errors import EmptyResultError
 from journeykit.model import JourneyModel
 from journeykit.report.document import Section
@@ -44,12 +46,13 @@ def build(ws: Workspace) -> Section | None:
         return Section("Customer lifetime value", notes=[f"No lifetime-value model could be fitted: {exc}"])
     figures, tables = [result.figure()], [("Fitted models", result.model_summary)]
     notes = list(result.notes)
-    holdout = _holdout_check(ws, purchases)
-    if isinstance(holdout, pd.DataFrame):
-        figures.append(holdout_figure(holdout))
+    try:
+        holdout, tracking = _holdout_check(ws, purchases)
+    except (FitError, EmptyResultError) as exc:
+        notes.append(f"No holdout check: {exc}")
+    else:
+        figures += [tracking, holdout_figure(holdout)]
         tables.append(("Holdout check: mean purchases by calibration frequency", holdout))
-    elif holdout:
-        notes.append(holdout)
     columns = ["customer_id", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]
     top = result.table.head(TOP)[columns]
     tables.append((f"Top {TOP} customers by lifetime value", top))
@@ -58,20 +61,19 @@ def build(ws: Workspace) -> Section | None:
         "(Fader, Hardie & Lee 2005), spend per transaction the gamma-gamma model. CLV is the expected spend "
         f"over the next {HORIZON_WEEKS} weeks discounted at {WEEKLY_DISCOUNT:.2%} a week. The heatmap shows "
         "the probability that a customer is still active given their number of repeat purchases and the time "
-        "of the last one; the holdout check refits on the first two thirds of the data and predicts the rest."
+        "of the last one; the holdout check refits on the first two thirds of the data and predicts the "
+        "rest, for the whole cohort over time and by the customers' number of purchases."
     )
     return Section("Customer lifetime value", intro=intro, figures=figures, tables=tables, notes=notes)
 
 
-def _holdout_check(ws: Workspace, purchases: list[str]) -> pd.DataFrame | str:
-    """Refit on the first :data:`CALIBRATION_SHARE` of the days and compare on the rest (or say why not)."""
+def _holdout_check(ws: Workspace, purchases: list[str]) -> tuple[pd.DataFrame, go.Figure]:
+    """Refit on the first :data:`CALIBRATION_SHARE` of the days; holdout table and tracking figure."""
     ev = ws.engine.events
     span = ws.engine.execute(ev.aggregate(first=ev.timestamp.min(), last=ev.timestamp.max())).iloc[0]
     first, last = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
     calibration_end = (first + timedelta(days=int((last - first).days * CALIBRATION_SHARE))).date()
-    try:
-        summary = calibration_holdout(ws.engine, purchases, calibration_end, last.date(), unit="week")
-        model = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
-    except (FitError, EmptyResultError) as exc:
-        return f"No holdout check: {exc}"
-    return holdout_comparison(model, summary)
+    summary = calibration_holdout(ws.engine, purchases, calibration_end, last.date(), unit="week")
+    model = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    tracking = tracking_figure(cumulative_tracking(ws.engine, model, purchases), calibration_end)
+    return holdout_comparison(model, summary), tracking

@@ -111,4 +111,5 @@ def test_report_section_on_cdnow(cdnow_workspace):
     holdout = dict(built.tables)["Holdout check: mean purchases by calibration frequency"]
     assert holdout["customers"].sum() == 2357
     assert np.corrcoef(holdout["actual"], holdout["predicted"])[0, 1] > 0.95
-    assert len(built.figures) == 2
+    titles = [figure.layout.title.text for figure in built.figures]
+    assert titles[1] == "Cumulative repeat transactions" and len(titles) == 3

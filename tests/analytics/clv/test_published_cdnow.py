@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from journeykit.analytics.clv import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
 from journeykit.analytics.clv.clv import holdout_comparison
+from journeykit.analytics.clv.tracking import cumulative_tracking, tracking_figure
 
 
 def _fit(cls, s: pd.DataFrame):
@@ -64,3 +67,16 @@ def test_conditional_expectations_track_the_holdout(cdnow_summary, bgnbd):
     assert table.loc["0", "actual"] == pytest.approx(0.237, abs=1e-3)
     assert table.loc["0", "predicted"] == pytest.approx(0.225, abs=2e-3)
     assert np.corrcoef(table["actual"], table["predicted"])[0, 1] > 0.98
+
+
+def test_cumulative_tracking(cdnow_engine, bgnbd):
+    table = cumulative_tracking(cdnow_engine, bgnbd, "purchase").set_index("period")
+    assert len(table) == 78
+    # the actual curve counts the calibration's 2,457 repeat transactions by the end of week 39
+    assert table.loc[39, "actual"] == 2457
+    assert table["actual"].is_monotonic_increasing and table["expected"].is_monotonic_increasing
+    # the model tracks the cohort: within 3% at the end of calibration, 6% at the end of the holdout
+    assert table.loc[39, "expected"] == pytest.approx(2457, rel=0.03)
+    assert table.loc[78, "expected"] == pytest.approx(table.loc[78, "actual"], rel=0.06)
+    figure = tracking_figure(table.reset_index(), date(1997, 9, 30))
+    assert [trace.name for trace in figure.data] == ["actual", "model"]

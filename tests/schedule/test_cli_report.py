@@ -85,3 +85,12 @@ def test_report_section_is_absent_without_data(tmp_path):
     ws = Workspace.init(tmp_path / "empty")
     assert pert_section.build(ws) is None
     ws.close()
+
+
+def test_pert_command_reads_psplib():
+    from tests.conftest import shared_file
+
+    path = shared_file("psplib/j30/j301_1.sm")
+    res = CliRunner().invoke(app, ["pert", str(path), "-n", "0"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "critical path (38 periods)" in res.output  # MPM-Time of j301_1

@@ -139,3 +139,20 @@ def demo(
     run_ingest(ws, [responses_path], IngestOptions(target="responses"))
     path = write_report(ws, directory / "report.html")
     console.print(f"[bold green]report written:[/bold green] {path.resolve()}")
+
+
+@app.command()
+def export(
+    workspace: WorkspaceOpt = Path("."),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder (Parquet) or .xes/.xes.gz file.")] = Path("export"),
+    by: Annotated[str, typer.Option("--by", help="XES traces per 'case' or 'customer'.")] = "case",
+) -> None:
+    """Export events and responses as month-partitioned Parquet (for Spark), or events as XES."""
+    from journeykit.io.export import export_parquet, export_xes
+
+    ws = open_workspace(workspace)
+    if out.name.lower().endswith((".xes", ".xes.gz")):
+        console.print(f"written: {export_xes(ws, out, by=by)}")
+    else:
+        for table, path in export_parquet(ws, out).items():
+            console.print(f"{table}: {path}")

@@ -177,3 +177,41 @@ def test_retention_agrees_with_reference(df, recurring, unbounded, rolling):
     # the engine reports cells up to the earliest member's horizon; the reference per member
     assert got == {k: ref.get(k, 0) for k in got}
     assert set(ref) <= set(got)
+
+
+# ------------------------------------------------------------------------------ CLI and report
+def _workspace(tmp_path):
+    from journeykit.engine.frames import canonical_table
+    from journeykit.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    df = SHOP.assign(touchpoint=SHOP.event.map({"pay": "payment", "rep": "repeat_purchase", "view": "product_view"}))
+    ws.engine.backend.insert("events", canonical_table(df))
+    ws.close()
+    return ws
+
+
+def test_cli_cohorts_matrix_and_churn(tmp_path):
+    from typer.testing import CliRunner
+
+    from journeykit.cli import app
+
+    ws = _workspace(tmp_path)
+    run = CliRunner().invoke
+    done = run(app, ["analyze", "cohorts", "-w", str(ws.path), "--entry", "payment", "--returning",
+                     "repeat_purchase", "--matrix", "--out", str(tmp_path / "m.csv")])
+    assert done.exit_code == 0, done.output
+    m = pd.read_csv(tmp_path / "m.csv")
+    assert m["cohort"].tolist() == ["2024-01-01", "2024-02-01"] and m["1"].tolist() == [0.5, 0.0]
+    churned = run(app, ["analyze", "churn", "-w", str(ws.path), "--days", "30", "--out", str(tmp_path / "c.csv")])
+    assert churned.exit_code == 0 and pd.read_csv(tmp_path / "c.csv").churned.tolist() == [0, 2, 3, 0]
+    bad = run(app, ["analyze", "cohorts", "-w", str(ws.path), "--entry", "nope"])
+    assert isinstance(bad.exception, EmptyResultError)
+
+
+def test_report_section(tmp_path):
+    from journeykit.report.sections import cohorts as section
+
+    s = section.build(_workspace(tmp_path))
+    assert s.title == "Cohorts and retention" and len(s.figures) == 2
+    assert s.tables[0][1].rate.tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 2])

@@ -394,3 +394,48 @@ def test_summary_table_agrees_with_reference(df, steps):
             assert got.mean_seconds_to_convert == pytest.approx(d.mean())
         else:
             assert np.isnan(got.median_seconds_to_convert)
+
+
+# ------------------------------------------------------------------------------ CLI and report
+def _workspace(tmp_path):
+    from journeykit.engine.frames import canonical_table
+    from journeykit.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    df = log([("a", 0, "product_view", {"segment": "consumer"}), ("a", 1, "cart_add"), ("a", 2, "checkout"),
+              ("b", 0, "product_view", {"segment": "business"}), ("b", 3, "cart_add")])
+    df["touchpoint"], df["stage"] = df["event"], ["consideration", "consideration", "purchase", "consideration",
+                                                  "consideration"]
+    ws.engine.backend.insert("events", canonical_table(df))
+    ws.close()
+    return ws
+
+
+def test_cli_funnel_writes_the_table_and_reports_errors(tmp_path):
+    from typer.testing import CliRunner
+
+    from journeykit.cli import app
+
+    ws = _workspace(tmp_path)
+    out = tmp_path / "f.csv"
+    args = ["analyze", "funnel", "-w", str(ws.path), "--steps", "product_view,cart_add,checkout", "--window", "1d"]
+    done = CliRunner().invoke(app, [*args, "--by", "segment", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out)
+    assert table[table.group == "consumer"].customers.tolist() == [1, 1, 1]
+    assert table[table.group == "business"].customers.tolist() == [1, 1, 0]
+    ids = CliRunner().invoke(app, [*args, "--customers-at", "3", "--dropped", "--out", str(tmp_path / "ids.csv")])
+    assert ids.exit_code == 0 and pd.read_csv(tmp_path / "ids.csv").customer_id.tolist() == ["b"]
+    bad = CliRunner().invoke(app, [*args, "--start", "2030-01-01"])
+    assert isinstance(bad.exception, EmptyResultError)
+
+
+def test_report_section_on_a_small_workspace(tmp_path):
+    from journeykit.report.sections import funnel as section
+
+    s = section.build(_workspace(tmp_path))
+    # no awareness event: the stage funnel is left out, the purchase funnel stays
+    assert s.title == "Funnels" and len(s.figures) == 1
+    assert s.tables[0][0].startswith("Funnel: purchase steps")
+    assert s.tables[0][1].customers.tolist() == [2, 2, 1, 0, 0]
+    assert any("step 4 'payment' never occurs" in n for n in s.notes)

@@ -338,3 +338,13 @@ def rfm_arrays(
     if not (x > 0).any():
         raise FitError("no customer made a repeat purchase: the purchase rate cannot be estimated")
     return {"x": x, "t_x": t_x, "T": big_t}
+
+
+def distinct_histories(data: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(x, t_x, T)`` rows and how many customers share each.
+
+    With purchase days, many customers share a history (all one-time buyers acquired on the same day), so
+    the log-likelihood ``Σ_rows count · log L(row)`` costs far fewer evaluations than one per customer.
+    """
+    rows, counts = np.unique(np.column_stack([data["x"], data["t_x"], data["T"]]), axis=0, return_counts=True)
+    return rows[:, 0], rows[:, 1], rows[:, 2], counts.astype(float)

@@ -21,7 +21,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
-from journeykit.analytics.clv._fit import MIN_CUSTOMERS, BaseFitter, maximise_log_likelihood, rfm_arrays
+from journeykit.analytics.clv._fit import (
+    MIN_CUSTOMERS,
+    BaseFitter,
+    distinct_histories,
+    maximise_log_likelihood,
+    rfm_arrays,
+)
 
 
 def bgnbd_log_likelihood(
@@ -59,14 +65,14 @@ class BetaGeoFitter(BaseFitter):
             When the optimiser does not converge.
         """
         data = rfm_arrays(frequency, recency, T, min_customers)
-        x, t_x, big_t = data["x"], data["t_x"], data["T"]
-        rate = max(x.mean(), 0.1) / big_t.mean()
+        rate = max(data["x"].mean(), 0.1) / data["T"].mean()
+        x, t_x, big_t, counts = distinct_histories(data)
         estimate = maximise_log_likelihood(
-            lambda th: float(bgnbd_log_likelihood(*th, x, t_x, big_t).sum()),
+            lambda th: float(counts @ bgnbd_log_likelihood(*th, x, t_x, big_t)),
             initial=np.array([1.0, 1.0 / rate, 1.0, 1.0]),
             names=self.param_names,
         )
-        self._store(estimate, x.size)
+        self._store(estimate, data["x"].size)
         return self
 
     def expected_purchases(self, t) -> np.ndarray:

@@ -25,7 +25,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln, hyp2f1
 
-from journeykit.analytics.clv._fit import MIN_CUSTOMERS, BaseFitter, maximise_log_likelihood, rfm_arrays
+from journeykit.analytics.clv._fit import (
+    MIN_CUSTOMERS,
+    BaseFitter,
+    distinct_histories,
+    maximise_log_likelihood,
+    rfm_arrays,
+)
 
 
 def _log_f(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -77,14 +83,15 @@ class ParetoNBDFitter(BaseFitter):
             When the optimiser does not converge.
         """
         data = rfm_arrays(frequency, recency, T, min_customers)
-        x, t_x, big_t = data["x"], data["t_x"], data["T"]
-        scale = big_t.mean()
+        scale = data["T"].mean()
+        initial = np.array([1.0, scale / max(data["x"].mean(), 0.1), 1.0, scale])
+        x, t_x, big_t, counts = distinct_histories(data)
         estimate = maximise_log_likelihood(
-            lambda th: float(pareto_nbd_log_likelihood(*th, x, t_x, big_t).sum()),
-            initial=np.array([1.0, scale / max(x.mean(), 0.1), 1.0, scale]),
+            lambda th: float(counts @ pareto_nbd_log_likelihood(*th, x, t_x, big_t)),
+            initial=initial,
             names=self.param_names,
         )
-        self._store(estimate, x.size)
+        self._store(estimate, data["x"].size)
         return self
 
     def expected_purchases(self, t) -> np.ndarray:

@@ -16,6 +16,7 @@ from journeykit.cli import ccpm_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import plan_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
 from journeykit.cli import server_cmds  # noqa: F401  (registers its commands)
+from journeykit.cli import insight_cmds  # noqa: F401  (registers its commands)
 from journeykit.cli.app import app
 from journeykit.cli.common import err_console
 from journeykit.errors import JourneykitError

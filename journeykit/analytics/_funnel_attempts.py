@@ -157,6 +157,6 @@ def any_order_attempts(events: ir.Table, steps: Sequence[Step], window: float, b
     ordered = rows._times.filter(lambda v: v.notnull()).sort()
     return rows.select(
         "customer_id", "group", entry=rows.timestamp, entry_seq=rows.seq,
-        **{f"t{k}": ordered[k - 1] for k in range(1, n + 1)},
+        **{f"t{k}": ibis.ifelse(ordered.length() >= k, ordered[k - 1], ibis.null()) for k in range(1, n + 1)},
         reached=ordered.length(), excluded=ibis.literal(False),
     )

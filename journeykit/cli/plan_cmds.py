@@ -21,7 +21,9 @@ PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml/.yml, .csv, .xml
 def pert(
     plan_file: PlanArg,
     deadline: Annotated[float | None, typer.Option("--deadline", "-d", help="Deadline in the plan's unit.")] = None,
-    confidence: Annotated[float, typer.Option("--confidence", "-c", help="Probability for the deadline to quote.")] = 0.9,
+    confidence: Annotated[
+        float, typer.Option("--confidence", "-c", help="Probability for the deadline to quote.")
+    ] = 0.9,
     iterations: Annotated[int, typer.Option("--iterations", "-n", help="Monte Carlo iterations (0: none).")] = 20_000,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same result).")] = None,
     figure: Annotated[Path | None, typer.Option("--figure", help="Write the figures to this HTML file.")] = None,
@@ -48,13 +50,15 @@ def pert(
     if iterations:
         sim = plan.simulate(iterations=iterations, seed=seed, deadline=deadline)
         show_table(sim.summary(), title=f"Monte Carlo ({iterations:,} iterations)")
-        console.print(f"simulated deadline met with probability {confidence:g}: {sim.deadline_for(confidence):.4g} {unit}")
+        quoted = sim.deadline_for(confidence)
+        console.print(f"simulated deadline met with probability {confidence:g}: {quoted:.4g} {unit}")
         table = table.merge(sim.table[["id", "criticality", "sensitivity"]], on="id")
         figures += [sim.figure(), sim.tornado()]
         top = table.sort_values(["criticality", "sensitivity"], ascending=False)
         show_table(top[["id", "es", "total_float", "criticality", "sensitivity"]], title="Activities", max_rows=15)
     else:
-        show_table(table[["id", "name", "es", "ef", "ls", "lf", "total_float", "critical"]], title="Activities", max_rows=15)
+        columns = ["id", "name", "es", "ef", "ls", "lf", "total_float", "critical"]
+        show_table(table[columns], title="Activities", max_rows=15)
     if out is not None:
         console.print(f"written: {write_table(table, out)}")
     if figure is not None:
@@ -69,10 +73,14 @@ def pert(
 
 @plan_app.command("from-log")
 def from_log(
-    process: Annotated[str, typer.Option("--process", "-p", help="Stage name, or touchpoints/events separated by commas.")],
+    process: Annotated[
+        str, typer.Option("--process", "-p", help="Stage name, or touchpoints/events separated by commas.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Plan file to write: .yaml, .csv or .xml.")],
     unit: Annotated[str, typer.Option("--unit", help="seconds, minutes, hours or days.")] = "hours",
-    fit: Annotated[str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
+    fit: Annotated[
+        str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")
+    ] = "empirical",
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Discover a plan (main path and step durations) of a case process from the workspace's events."""

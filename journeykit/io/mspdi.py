@@ -33,7 +33,8 @@ LINK_TYPES = {"FF": 0, "FS": 1, "SF": 2, "SS": 3}
 LINK_NAMES = {v: k for k, v in LINK_TYPES.items()}
 #: Custom task fields holding the three-point estimate (Duration1, Duration2, Duration3).
 THREE_POINT_FIELDS = (188743783, 188743784, 188743785)
-_DURATION = re.compile(r"^-?P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+_NUM = r"(\d+(?:\.\d+)?)"
+_DURATION = re.compile(rf"^-?P(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$")
 #: MSPDI DayType: 1 = Sunday .. 7 = Saturday.
 _DAY_TYPE = {name: (i + 1) % 7 + 1 for i, name in enumerate(WEEKDAYS)}
 
@@ -167,7 +168,8 @@ class _Reader:
         except (OSError, etree.XMLSyntaxError) as exc:
             raise InputError(self.file, f"not a readable XML file: {exc}") from None
         if etree.QName(self.root).localname != "Project":
-            raise InputError(self.file, f"not an MS Project XML file (root element is <{etree.QName(self.root).localname}>)")
+            root = etree.QName(self.root).localname
+            raise InputError(self.file, f"not an MS Project XML file (root element is <{root}>)")
         self.ns = etree.QName(self.root).namespace
         self.minutes_per_day = float(self.text(self.root, "MinutesPerDay") or 480)
 

@@ -47,7 +47,9 @@ class Calendar:
         days = tuple(str(d)[:3].capitalize() for d in self.workdays)
         bad = [d for d in days if d not in WEEKDAYS]
         if bad or not days:
-            raise PlanError([f"calendar: workdays must be a non-empty list of {list(WEEKDAYS)}, got {list(self.workdays)}"])
+            raise PlanError(
+                [f"calendar: workdays must be a non-empty list of {list(WEEKDAYS)}, got {list(self.workdays)}"]
+            )
         object.__setattr__(self, "workdays", tuple(d for d in WEEKDAYS if d in days))
         hol = []
         for h in self.holidays:

@@ -101,7 +101,8 @@ def main_path(dfg: pd.DataFrame) -> list[str]:
     while True:
         out = dfg[dfg.from_step == path[-1]]
         ends = out[out.to_step.isna()].cases.sum()
-        nxt = out[out.to_step.notna() & ~out.to_step.isin(path)].sort_values(["cases", "to_step"], ascending=[False, True])
+        nxt = out[out.to_step.notna() & ~out.to_step.isin(path)]
+        nxt = nxt.sort_values(["cases", "to_step"], ascending=[False, True])
         if nxt.empty or nxt.iloc[0].cases < ends:
             return path
         path.append(nxt.iloc[0].to_step)

@@ -82,11 +82,15 @@ class Activity:
         if not self.name:
             object.__setattr__(self, "name", self.id)
         if not isinstance(self.resources, Mapping):
-            raise PlanError([f"activity '{self.id}': resources must be a mapping of resource to units, got {self.resources!r}"])
+            raise PlanError(
+                [f"activity '{self.id}': resources must be a mapping of resource to units, got {self.resources!r}"]
+            )
         demands = {}
         for res, units in self.resources.items():
             if isinstance(units, bool) or not isinstance(units, (int, float)) or not math.isfinite(units) or units < 0:
-                raise PlanError([f"activity '{self.id}': demand of resource '{res}' must be a number >= 0, got {units!r}"])
+                raise PlanError(
+                    [f"activity '{self.id}': demand of resource '{res}' must be a number >= 0, got {units!r}"]
+                )
             demands[str(res)] = float(units)
         object.__setattr__(self, "resources", demands)
 
@@ -103,7 +107,9 @@ class Dependency:
     def __post_init__(self) -> None:
         kind = str(self.type).upper()
         if kind not in TYPE_CODES:
-            raise PlanError([f"dependency {self.pred} -> {self.succ}: unknown type {self.type!r} (expected FS, SS, FF or SF)"])
+            raise PlanError(
+                [f"dependency {self.pred} -> {self.succ}: unknown type {self.type!r} (expected FS, SS, FF or SF)"]
+            )
         object.__setattr__(self, "type", kind)
         if isinstance(self.lag, bool) or not isinstance(self.lag, (int, float)) or not math.isfinite(self.lag):
             raise PlanError([f"dependency {self.pred} -> {self.succ}: lag must be a finite number, got {self.lag!r}"])
@@ -251,7 +257,9 @@ class Plan:
         for a in self.activities:
             unknown = sorted(set(a.resources) - set(self.resources)) if self.resources else []
             if unknown:
-                problems.append(f"activity '{a.id}': unknown resource(s) {unknown} (plan resources: {sorted(self.resources)})")
+                problems.append(
+                    f"activity '{a.id}': unknown resource(s) {unknown} (plan resources: {sorted(self.resources)})"
+                )
         if problems:
             raise PlanError(problems, self.source)
         if (self.level < 0).any():
@@ -308,7 +316,9 @@ class Plan:
             elif which in pick:
                 values = [a.duration.three_point()[pick[which]] for a in self.activities]
             else:
-                raise ScheduleError(f"unknown duration choice {which!r} (expected mean, most_likely, optimistic or pessimistic)")
+                raise ScheduleError(
+                    f"unknown duration choice {which!r} (expected mean, most_likely, optimistic or pessimistic)"
+                )
             self._durations[which] = np.array(values, dtype=float)
         return self._durations[which].copy()
 
@@ -326,7 +336,8 @@ class Plan:
         succ_ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(pred, minlength=n), out=succ_ptr[1:])
         names = tuple(self.resources) or tuple(sorted({r for a in self.activities for r in a.resources}))
-        demands = np.array([[a.resources.get(r, 0.0) for r in names] for a in self.activities], dtype=float).reshape(n, len(names))
+        demands = np.array([[a.resources.get(r, 0.0) for r in names] for a in self.activities], dtype=float)
+        demands = demands.reshape(n, len(names))
         caps = np.array([self.resources.get(r, np.inf) for r in names], dtype=float)
         return dict(
             pred_ptr=pred_ptr,

@@ -200,7 +200,9 @@ def read_csv_plan(path: str | Path) -> Plan:
     except OSError as exc:
         raise InputError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
     if not rows or "id" not in rows[0]:
-        raise InputError(str(path), "expected a header with at least 'id' and 'duration' or optimistic/most_likely/pessimistic")
+        raise InputError(
+            str(path), "expected a header with at least 'id' and 'duration' or optimistic/most_likely/pessimistic"
+        )
     problems: list[str] = []
     activities: list[Activity] = []
     deps: list[Dependency] = []
@@ -297,7 +299,9 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in (".yaml", ".yml"):
-        path.write_text(yaml.safe_dump(plan_to_dict(plan), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        data = plan_to_dict(plan)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+        path.write_text(text, encoding="utf-8")
         return path
     if suffix == ".csv":
         return write_csv_plan(plan, path)

@@ -127,13 +127,17 @@ class DurationSampler:
             if i not in where or j not in where:
                 continue  # a fixed duration cannot be correlated; nothing to induce
             if not -1 <= rho <= 1 or i == j:
-                raise ScheduleError(f"correlation between rows {i} and {j} must be in [-1, 1] between two activities, got {rho}")
+                raise ScheduleError(
+                    f"correlation between rows {i} and {j} must be in [-1, 1] between two activities, got {rho}"
+                )
             a, b = local[where[i]], local[where[j]]
             C[a, b] = C[b, a] = rho
         try:
             L = np.linalg.cholesky(C)
         except np.linalg.LinAlgError:
-            raise ScheduleError("the correlation matrix is not positive definite (the correlations are inconsistent)") from None
+            raise ScheduleError(
+                "the correlation matrix is not positive definite (the correlations are inconsistent)"
+            ) from None
         return np.array(involved), L
 
     def uniforms(self, rng: np.random.Generator, size: int) -> np.ndarray:

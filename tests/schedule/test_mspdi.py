@@ -34,7 +34,8 @@ def test_mspdi_round_trip_preserves_the_network(tmp_path):
     plan = _plan()
     back = read_mspdi(write_mspdi(plan, tmp_path / "plan.xml"))
     assert back.ids == plan.ids and [a.name for a in back.activities] == [a.name for a in plan.activities]
-    assert [(d.pred, d.succ, d.type) for d in back.dependencies] == [(d.pred, d.succ, d.type) for d in plan.dependencies]
+    links = [(d.pred, d.succ, d.type) for d in plan.dependencies]
+    assert [(d.pred, d.succ, d.type) for d in back.dependencies] == links
     assert [d.lag for d in back.dependencies] == pytest.approx([d.lag for d in plan.dependencies])
     for a, b in zip(plan.activities, back.activities):
         assert b.duration.three_point() == pytest.approx(a.duration.three_point())
@@ -158,7 +159,8 @@ def test_yaml_correlations_round_trip_and_drive_the_simulation(tmp_path):
     assert back.correlations == plan.correlations
     assert plan.simulate(500, seed=1).params["correlated_pairs"] == 1
     bad = tmp_path / "bad.yaml"
-    bad.write_text("activities: [{id: a, duration: 1}, {id: b, duration: 2}]\ncorrelations: [[a, b, 1.5], [a, zz, 0.1]]\n")
+    bad.write_text("activities: [{id: a, duration: 1}, {id: b, duration: 2}]\n"
+                   "correlations: [[a, b, 1.5], [a, zz, 0.1]]\n")
     with pytest.raises(PlanError) as err:
         read_plan(bad)
     assert "correlation a ~ b: must be a number in [-1, 1], got 1.5" in str(err.value)

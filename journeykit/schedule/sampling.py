@@ -104,7 +104,7 @@ class DurationSampler:
         pairs[..., 0] = table
         pairs[..., 1] = np.diff(table, axis=1, append=table[:, -1:])
         self._pairs = pairs.view(np.complex64 if self.dtype == np.float32 else np.complex128).ravel()
-        self._offset = (np.array(index, dtype=np.int32) * (K + 1))[:, None]
+        self._offset = (np.array(index, dtype=np.intp) * (K + 1))[:, None]
         self._loc = np.array(loc, dtype=self.dtype)[:, None]
         self._scale = np.array(scale, dtype=self.dtype)[:, None]
         self._mu = np.array([durations[i].mu for i in self.logn_rows], dtype=self.dtype)[:, None]
@@ -152,10 +152,10 @@ class DurationSampler:
     def _from_table(self, u: np.ndarray) -> np.ndarray:
         """Table draws for uniforms ``u`` of the table rows (a new array)."""
         x = u * self.dtype.type(K)
-        k = x.astype(np.int32)
+        k = x.astype(np.intp)  # index type: no conversion inside the gather
         np.subtract(x, k, out=x, dtype=self.dtype)  # in the float type: no float64 round trip
         k += self._offset
-        g = self._pairs[k]
+        g = np.take(self._pairs, k)
         np.multiply(x, g.imag, out=x)
         x += g.real
         x *= self._scale

@@ -6,8 +6,8 @@ event at an anchor touchpoint, typically the first purchase, for ``window_days``
 ``visit:<touchpoint>``
     The customer passed the touchpoint.
 ``slow:<touchpoint>><duration>``
-    The time from an event at the touchpoint to the customer's next event exceeded the duration
-    (``slow:shipping>5d``: a late delivery; ``slow:support_contact>12h``: a long support wait).
+    The time from an event at the touchpoint to the customer's next event, also in the window, exceeded
+    the duration (``slow:shipping>5d``: a late delivery; ``slow:support_contact>12h``: a long support wait).
 ``loop:<touchpoint>``
     The touchpoint directly followed itself (a troubleshooting loop, a repeated contact).
 ``low:<survey><=<score>``

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from journeykit.engine import Engine, Filters
@@ -28,6 +29,41 @@ def purchase_touchpoints(engine: Engine, filters: Filters | None = None) -> list
         ev.filter(ev.touchpoint.notnull() & (ev.value > 0)).group_by("touchpoint").aggregate(n=ibis._.count())
     )
     return df.sort_values(["n", "touchpoint"], ascending=[False, True])["touchpoint"].tolist()
+
+
+def wait_experiences(
+    engine: Engine,
+    touchpoints: list[str],
+    window_days: float,
+    quantile: float = 0.9,
+    min_median_seconds: float = 3600.0,
+    min_loops: int = 30,
+    filters: Filters | None = None,
+) -> list[Experience]:
+    """Data-driven bad-experience flags: ``slow:X>q`` at the ``quantile`` of the wait after each touchpoint
+    whose median wait is at least ``min_median_seconds`` (rounded up to whole hours), and ``loop:X`` for
+    touchpoints that directly repeat at least ``min_loops`` times.  Only waits shorter than the experience
+    window count: a longer one is the gap before a return, which is the outcome itself."""
+    ev = filters.apply(engine.events) if filters is not None else engine.events
+    w = ordered_window("customer_id")
+    steps = ev.mutate(next_touchpoint=ev.touchpoint.lead().over(w), gap=seconds_between(ev.timestamp, ev.timestamp.lead().over(w)))
+    steps = steps.filter(steps.touchpoint.isin(touchpoints) & (steps.gap <= window_days * DAY))
+    stats = engine.execute(
+        steps.group_by("touchpoint").aggregate(
+            median=steps.gap.median(), high=steps.gap.quantile(quantile),
+            loops=(steps.next_touchpoint == steps.touchpoint).cast("int64").sum(),
+        )
+    ).set_index("touchpoint")
+    out = []
+    for name in touchpoints:
+        if name not in stats.index:
+            continue
+        row = stats.loc[name]
+        if pd.notna(row["median"]) and row["median"] >= min_median_seconds:
+            out.append(Experience("slow", name, float(np.ceil(row["high"] / 3600.0) * 3600.0)))
+        if row["loops"] >= min_loops:
+            out.append(Experience("loop", name))
+    return out
 
 
 def _flag(condition: ir.BooleanValue) -> ir.IntegerScalar:
@@ -77,8 +113,8 @@ def customer_features(
         aggs[f"reach{i}"] = _flag(at)
         if e.kind == "visit":
             aggs[f"x{i}"] = _flag(at)
-        elif e.kind == "slow":
-            aggs[f"x{i}"] = _flag(at & (j.gap > e.threshold))
+        elif e.kind == "slow":  # the next event must fall in the window too: a later one is a return
+            aggs[f"x{i}"] = _flag(at & (j.gap > e.threshold) & (j.t + j.gap <= j.t0 + window))
         else:
             aggs[f"x{i}"] = _flag(at & (j.next_touchpoint == e.target))
     frame = engine.execute(j.group_by("customer_id").aggregate(**aggs))

@@ -8,7 +8,9 @@ Lift and phi (the Amplitude Compass view)
     ``φ = (n₁₁n₀₀ − n₁₀n₀₁) / √(n₁·n₀·n·₁n·₀)``.
 Odds ratios (:mod:`journeykit.insight.logistic`)
     A multivariable logistic model of the outcome on all experiences: each odds ratio is adjusted for the
-    others, so a driver that only rides along with a real one has an interval covering 1.
+    others, so a driver that only rides along with a real one has an interval covering 1.  ``significant``
+    uses Holm's (1979) step-down correction of the p-values for the number of drivers screened (the
+    intervals are per driver).
 Relative importance (:mod:`journeykit.insight.drivers.relative_importance`)
     The LMG / Shapley decomposition of R² (Johnson's relative weights beyond :data:`MAX_EXACT` drivers),
     bootstrap percentile intervals and rank stability.  Correlated drivers share credit here: a driver
@@ -36,7 +38,7 @@ from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.insight.drivers.patterns import compress
 from journeykit.insight.drivers.relative_importance import MAX_EXACT, RelativeImportance, relative_importance
 from journeykit.insight.experiences import Experience, Outcome, default_experiences
-from journeykit.insight.features import customer_features, purchase_touchpoints
+from journeykit.insight.features import customer_features, purchase_touchpoints, wait_experiences
 from journeykit.insight.logistic import LogisticFit, fit_logistic
 from journeykit.model import JourneyModel
 from journeykit.result import Result
@@ -61,8 +63,9 @@ class MomentsOfTruthResult(Result):
         One row per experience, by priority: ``driver``, ``kind``, ``touchpoint``, ``stage``, ``reach``,
         ``exposed``, ``gap``, ``rate_with``, ``rate_without``, ``difference`` (percentage points) with
         ``diff_low`` / ``diff_high`` and ``p_value_lift``, ``phi``, ``direction``, ``odds_ratio`` with
-        ``or_low`` / ``or_high`` / ``p_value`` / ``significant``, ``share`` (% of R²) with ``share_low`` /
-        ``share_high``, ``rank``, ``rank_stability``, ``priority``, ``revenue_at_stake``, ``small_sample``.
+        ``or_low`` / ``or_high`` / ``p_value`` / ``p_holm`` / ``significant`` (Holm-adjusted), ``share``
+        (% of R²) with ``share_low`` / ``share_high``, ``rank``, ``rank_stability``, ``priority``,
+        ``revenue_at_stake``, ``small_sample``.
     stages : DataFrame
         Importance summed per stage (LMG shares add up), with the stage's reach and revenue at stake.
     importance : RelativeImportance
@@ -128,7 +131,9 @@ def moments_of_truth(
     outcome : {"churned", "retained", "repurchased", "promoter"}
     experiences : list of Experience, optional
         Candidate drivers (:func:`~journeykit.insight.experiences.parse_experience`); default: visits of the
-        touchpoints from the anchor's stage on and a low-score flag per survey.
+        touchpoints from the anchor's stage on, a low-score flag per survey, long waits (above the 90th
+        percentile) after touchpoints with a median wait of an hour or more, and loops
+        (:func:`~journeykit.insight.features.wait_experiences`).
     anchor : list of str, optional
         Touchpoints that start a customer's experience window; default: those whose events carry revenue.
     window_days : float
@@ -159,7 +164,11 @@ def moments_of_truth(
     if not anchors:
         raise EmptyResultError("no event carries revenue: name the anchor touchpoint (e.g. the purchase)")
     spec = Outcome(outcome, tuple(anchors), window_days, tuple(purchase or ()), survey).validate(model)
-    candidates = [e.validate(model) for e in (experiences or default_experiences(model, anchors, outcome))]
+    if experiences is None:
+        experiences = default_experiences(model, anchors, outcome)
+        scope = [e.target for e in experiences if e.kind == "visit"] + anchors
+        experiences += wait_experiences(engine, scope, window_days, min_loops=min_exposed, filters=filters)
+    candidates = [e.validate(model) for e in experiences]
     frame = customer_features(engine, model, candidates, spec, filters)
     frame = frame[frame["outcome"].notna()]
     notes = [CAVEAT]
@@ -213,6 +222,17 @@ def _customer_value(frame: pd.DataFrame, clv: pd.Series | None) -> np.ndarray:
     return values.fillna(0.0).to_numpy(dtype=float)
 
 
+def holm(p_values: np.ndarray) -> np.ndarray:
+    """Holm's (1979) step-down adjusted p-values: ``p̃_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j))``."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    m = len(p)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
 def _phi(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     n11 = x.T @ y
     n1_ = x.sum(axis=0)
@@ -246,7 +266,9 @@ def _driver_table(
             "direction": np.where(harm > 0, "harmful", "protective"),
         }
     )
-    table = table.merge(fit.table[["driver", "odds_ratio", "or_low", "or_high", "p_value", "significant"]], on="driver")
+    odds = fit.table[["driver", "odds_ratio", "or_low", "or_high", "p_value"]].assign(p_holm=holm(fit.table["p_value"].to_numpy()))
+    odds["significant"] = odds["p_holm"] < 1 - confidence
+    table = table.merge(odds, on="driver")
     table = table.merge(
         importance.table[["driver", "share", "share_low", "share_high", "rank", "rank_stability"]], on="driver"
     )

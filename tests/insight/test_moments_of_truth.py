@@ -70,6 +70,25 @@ def test_promoter_outcome_recovers_late_delivery(engine, model):
     assert result.params["anchor"] == ["payment"]  # the revenue-carrying touchpoint chosen by default
 
 
+def test_default_experiences_find_the_planted_drivers(engine, model):
+    result = moments_of_truth(engine, model, replicates=200)
+    table = result.table.set_index("driver")
+    top = table.sort_values("rank").index[:2].tolist()
+    assert top[0].startswith("slow:shipping>") and top[1] == "loop:troubleshooting"
+    late = parse_experience(top[0]).threshold
+    assert 4 * 86_400 < late < 7 * 86_400  # the data-driven threshold lands near the planted 5 days
+    assert result.importance.method == "relative_weights"  # more drivers than the exact LMG limit
+    assert not table.loc["visit:setup_help", "significant"]  # the placebo, after Holm's correction
+    assert "visit:shipping" in result.notes[1]  # every purchaser ships: no contrast, left out with a note
+
+
+def test_holm_adjustment():
+    from journeykit.insight.moments_of_truth import holm
+
+    adjusted = holm(np.array([0.01, 0.04, 0.03, 0.5]))
+    np.testing.assert_allclose(adjusted, [0.04, 0.09, 0.09, 0.5])
+
+
 def _log() -> tuple[pd.DataFrame, pd.DataFrame]:
     day = pd.Timedelta(days=1)
     t0 = pd.Timestamp("2025-01-01", tz="UTC")

@@ -81,6 +81,9 @@ def from_log(
     fit: Annotated[
         str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")
     ] = "empirical",
+    deadline: Annotated[
+        float | None, typer.Option("--deadline", "-d", help="Also report P(done within this time, in --unit).")
+    ] = None,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Discover a plan (main path and step durations) of a case process from the workspace's events."""
@@ -92,6 +95,11 @@ def from_log(
     show_table(res.table, title=f"Plan of '{process}' from the event log ({unit})")
     for note in res.notes:
         console.print(f"[dim]{note}[/dim]")
+    if deadline is not None:
+        planned = res.plan.simulate(iterations=20_000, seed=0).probability(deadline)
+        observed = res.observed_probability(deadline) if res.case_totals.size else float("nan")
+        console.print(f"P(done within {deadline:g} {unit}) = {planned:.2f} from the plan "
+                      f"(observed on the main-path cases: {observed:.2f})")
     console.print(f"written: {write_plan(res.plan, out)}")
 
 

@@ -65,10 +65,11 @@ def test_plan_from_log_command_writes_a_plan(tmp_path):
     ws = _workspace_with_cases(tmp_path)
     out = tmp_path / "plan.yaml"
     res = CliRunner().invoke(app, ["plan", "from-log", "--process", "post-purchase", "--out", str(out),
-                                   "-w", str(ws.path)], env={"COLUMNS": "200"})
+                                   "--deadline", "24", "-w", str(ws.path)], env={"COLUMNS": "200"})
     ws.close()
     assert res.exit_code == 0, res.output
     assert read_plan(out).ids == ("triage", "fix", "close")
+    assert "P(done within 24 hours) = " in res.output and "observed on the main-path cases" in res.output
 
 
 def test_report_section_from_the_log_and_from_plan_yaml(tmp_path):

@@ -1,9 +1,102 @@
-"""journeykit: measure the customer journey and plan the work that improves it."""
+"""journeykit: measure the customer journey from real data and plan the work that improves it.
 
-from journeykit.engine import Engine, Filters
+The public API, in the manner of ``httpx``: the workspace and engine entry points here, each analysis in
+its subpackage (``journeykit.analytics``, ``journeykit.insight``, ``journeykit.schedule``,
+``journeykit.simulate``, ``journeykit.report``) and the most used functions re-exported below.  Names are
+loaded on first use, so ``import journeykit`` (and the CLI) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from journeykit.engine import Engine, Filters, connect
+from journeykit.errors import (
+    EmptyResultError,
+    InputError,
+    JourneykitError,
+    ModelError,
+    WorkspaceError,
+)
 from journeykit.model import JourneyModel, load_model
 from journeykit.workspace import Workspace
 
 __version__ = "0.1.0"
 
-__all__ = ["Engine", "Filters", "JourneyModel", "Workspace", "load_model"]
+_LAZY: dict[str, str] = {
+    # subpackages
+    "analytics": "journeykit.analytics",
+    "insight": "journeykit.insight",
+    "schedule": "journeykit.schedule",
+    "simulate": "journeykit.simulate",
+    "report": "journeykit.report",
+    # ingest and export
+    "ingest_files": "journeykit.io.ingest",
+    "IngestOptions": "journeykit.io.ingest",
+    "export_parquet": "journeykit.io.export",
+    "export_xes": "journeykit.io.export",
+    # journey analytics
+    "transitions": "journeykit.analytics",
+    "variants": "journeykit.analytics",
+    "paths": "journeykit.analytics",
+    "funnel": "journeykit.analytics",
+    "Funnel": "journeykit.analytics",
+    "cohorts": "journeykit.analytics",
+    "lifecycle": "journeykit.analytics",
+    "churn": "journeykit.analytics",
+    "stage_dwell": "journeykit.analytics",
+    "time_between": "journeykit.analytics",
+    "bottlenecks": "journeykit.analytics",
+    "case_throughput": "journeykit.analytics",
+    "survey_kpis": "journeykit.analytics",
+    "operational_kpis": "journeykit.analytics",
+    "customer_lifetime_value": "journeykit.analytics",
+    "BetaGeoFitter": "journeykit.analytics",
+    "ParetoNBDFitter": "journeykit.analytics",
+    "GammaGammaFitter": "journeykit.analytics",
+    "ShiftedBetaGeometricFitter": "journeykit.analytics",
+    # insight
+    "moments_of_truth": "journeykit.insight",
+    "value_chain": "journeykit.insight",
+    "benchmark": "journeykit.insight",
+    "feedback": "journeykit.insight",
+    # planning
+    "read_plan": "journeykit.schedule",
+    "write_plan": "journeykit.schedule",
+    "Plan": "journeykit.schedule",
+    "Activity": "journeykit.schedule",
+    "plan_from_log": "journeykit.schedule",
+    # report
+    "write_report": "journeykit.report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'journeykit' has no attribute '{name}'")
+    mod = importlib.import_module(module)
+    value = mod if module.endswith("." + name) else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "EmptyResultError",
+    "Engine",
+    "Filters",
+    "InputError",
+    "JourneyModel",
+    "JourneykitError",
+    "ModelError",
+    "Workspace",
+    "WorkspaceError",
+    "connect",
+    "load_model",
+    *_LAZY,
+]

@@ -124,7 +124,7 @@ def sequential_attempts(
     return cur.select(
         "customer_id", "group", "entry", "entry_seq",
         *[f"t{k}" for k in range(1, n + 1)],
-        reached=reached, excluded=excluded,
+        reached=reached.cast("int64"), excluded=excluded,
     )
 
 
@@ -158,5 +158,5 @@ def any_order_attempts(events: ir.Table, steps: Sequence[Step], window: float, b
     return rows.select(
         "customer_id", "group", entry=rows.timestamp, entry_seq=rows.seq,
         **{f"t{k}": ibis.ifelse(ordered.length() >= k, ordered[k - 1], ibis.null()) for k in range(1, n + 1)},
-        reached=ordered.length(), excluded=ibis.literal(False),
+        reached=ordered.length().cast("int64"), excluded=ibis.literal(False),
     )

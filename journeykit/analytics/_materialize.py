@@ -1,22 +1,31 @@
-"""Compute an expression once into backend storage that later aggregates reuse."""
+"""Scratch tables: compute an expression once so that several aggregates can reuse its rows."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+import weakref
 
 import ibis.expr.types as ir
 
 from journeykit.engine import Engine
 
+#: Scratch tables already created on each DuckDB connection (Ibis backend -> table names).
+_CREATED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
 
-def materialize(engine: Engine, expr: ir.Table) -> ir.Table:
-    """``expr``'s rows computed once: a temporary table (DuckDB) or a persisted DataFrame (Spark).
 
-    On DuckDB a named temporary table (it lives until the connection closes) is used instead of
-    ``Table.cache()``, whose release hook fails with the installed Ibis / SQLGlot pair; PySpark has no
-    temporary tables in Ibis, and its ``cache()`` (persist / unpersist) works.  The tables are small: one
-    row per funnel attempt.
+def scratch(engine: Engine, name: str, expr: ir.Table) -> ir.Table:
+    """``expr``'s rows in the connection's temporary table ``name``, replacing what it held before.
+
+    One table per name and connection keeps memory bounded however many analyses a long-lived engine
+    runs; callers read it before they return and never hand it out.  On Spark (no temporary tables in
+    Ibis) the expression is cached instead.  ``Table.cache()`` is not used on DuckDB because its release
+    hook fails with the installed Ibis / SQLGlot pair.
     """
     if engine.kind == "spark":
         return expr.cache()
-    return engine.backend.create_table(f"_jk_{uuid4().hex}", expr, temp=True)
+    backend = engine.backend
+    made = _CREATED.setdefault(backend, set())
+    if name in made:
+        backend.insert(name, expr, overwrite=True)
+        return backend.table(name)
+    made.add(name)
+    return backend.create_table(name, expr, temp=True)

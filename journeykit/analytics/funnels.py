@@ -21,8 +21,8 @@ its event occurs after step ``from_step`` and before the event matched for ``to_
 attempt is void is not counted.  A breakdown uses the attribute value at the attempt's first event
 (first-touch attribution).
 
-Everything is computed on the engine; the counted attempts are materialised on the backend once and every
-summary (counts, times, trend, histogram, customer lists) is an aggregate of that cache.
+Everything is computed on the engine; the counted attempts are computed once into a scratch table and
+every summary (counts, times, trend, histogram) is an aggregate of it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from journeykit.analytics._funnel_attempts import NO_VALUE, any_order_attempts, sequential_attempts
-from journeykit.analytics._materialize import materialize
+from journeykit.analytics._materialize import scratch
 from journeykit.analytics._periods import check_period, period_index, period_start
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics._steps import Exclusion, Step, StepSpecError, parse_duration
@@ -168,7 +168,8 @@ class Funnel:
         check_period(period)
         filters = filters or Filters()
         events = filters.apply(engine.events)
-        attempts = materialize(engine, self.attempts(events, by))
+        expr = self.attempts(events, by)
+        attempts = scratch(engine, f"_jk_funnel_attempts_{len(self.steps)}", expr)
         summary = engine.execute(_summary_expr(attempts, self, exact))
         reached = summary[[f"c{k}" for k in range(1, len(self.steps) + 1)]].sum()
         notes = [] if not summary.empty and (reached > 0).all() else _check_steps(engine, events, self, filters)
@@ -191,7 +192,7 @@ class Funnel:
             trend=trend,
             time_histogram=_histogram(engine, attempts, self, bins),
             definition=self,
-            attempts=attempts,
+            attempts=expr,
         )
 
 
@@ -384,7 +385,7 @@ class FunnelResult(Result):
         ``bin_end_seconds``, ``count``.
     definition : Funnel
     attempts : ibis.Table
-        The counted attempts (cached on the backend), for :meth:`customers`.
+        The counted attempts (an unexecuted expression), for :meth:`customers`.
     """
 
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)

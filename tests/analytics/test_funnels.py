@@ -158,6 +158,9 @@ def test_customers_at_and_dropped_at_a_step():
     assert ids(r.customers(2)) == ["a", "b"]
     assert ids(r.customers(2, dropped=True)) == ["c"]
     assert ids(r.customers(3, dropped=True)) == ["b"]
+    other = funnel(eng, ["cart", "buy", "view"], window="7d", order="any")  # same scratch table
+    assert counts(other) == [3, 2, 1] and counts(r) == [3, 2, 1]
+    assert ids(r.customers(2)) == ["a", "b"]
 
 
 def test_trend_and_histogram():

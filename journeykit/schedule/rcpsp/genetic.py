@@ -3,10 +3,12 @@
 Individuals are precedence-feasible activity lists decoded by the serial schedule-generation scheme.  Each
 decoded schedule is improved by double justification and written back into its individual as the list
 of the improved schedule (the best published heuristics all combine a population search with
-justification).  Children come from Hartmann's two-point crossover, which keeps lists
-precedence-feasible, and an adjacent-swap mutation; the next generation keeps the best distinct schedules
-of parents and children.  The first population is drawn by regret-based biased random sampling around
-the latest-finish-time rule.
+justification).  Parents are picked by binary tournament; children come from Hartmann's two-point
+crossover, which keeps lists precedence-feasible, and an adjacent-swap mutation; the next generation
+keeps the best distinct schedules of parents and children.  The first population holds the lists of four
+priority rules (LFT, LST, MTS, GRPW) and draws of regret-based biased random sampling around each in turn,
+for diversity; when the best schedule has not improved for a few generations, all but the best tenth of
+the population is drawn afresh.
 
 The search stops after a number of generated schedules (each pass of a schedule-generation scheme counts
 one, so one decoded and justified individual costs three), a time limit, or as soon as it reaches a
@@ -76,6 +78,12 @@ def _crossover(mother: list[int], father: list[int], rng: random.Random) -> list
     return child
 
 
+def _tournament(pool: list[tuple[int, list[int], list[int]]], rng: random.Random) -> list[int]:
+    """The better of two random individuals' activity lists (binary tournament)."""
+    a, b = rng.choice(pool), rng.choice(pool)
+    return (a if a[0] <= b[0] else b)[1]
+
+
 def _mutate(genome: list[int], linked: set[tuple[int, int]], rate: float, rng: random.Random) -> None:
     """Swap neighbours with probability ``rate`` each, when no relation links them."""
     for pos in range(len(genome) - 1):
@@ -89,8 +97,9 @@ def genetic_algorithm(
     problem: RcpspProblem,
     schedules: int = 1000,
     *,
-    population: int = 30,
-    mutation: float = 0.05,
+    population: int = 40,
+    mutation: float = 0.3,
+    restart: int = 6,
     seed: int | None = 0,
     time_limit: float | None = None,
     target: int | None = None,
@@ -106,6 +115,9 @@ def genetic_algorithm(
         Number of individuals kept from one generation to the next.
     mutation : float
         Probability of swapping each pair of neighbours in a child's list.
+    restart : int
+        Generations without a better schedule after which all but the best tenth of the population is
+        drawn afresh.
     seed : int or None
         Random seed (None: not reproducible).
     time_limit : float, optional
@@ -142,18 +154,29 @@ def genetic_algorithm(
             or (deadline is not None and time.perf_counter() >= deadline)
         )
 
-    lft = priorities(problem, "LFT")
-    pool: list[tuple[int, list[int], list[int]]] = [evaluate(activity_list(forward, lft))]
+    rules = [priorities(problem, rule) for rule in ("LFT", "LST", "MTS", "GRPW")]
+    lft = rules[0]
+    pool: list[tuple[int, list[int], list[int]]] = []
+    for rule in rules:
+        if pool and done():
+            break
+        pool.append(evaluate(activity_list(forward, rule)))
     while len(pool) < population and not done():
-        pool.append(evaluate(sample_activity_list(forward, lft, rng)))
+        pool.append(evaluate(sample_activity_list(forward, rules[len(pool) % len(rules)], rng)))
+    stale, record = 0, best
     while not done():
         if len(pool) < 2:  # every schedule alike: bring in a newcomer so there is something to cross
             pool.append(evaluate(sample_activity_list(forward, lft, rng)))
             continue
+        if stale >= restart:  # converged: keep the best few, draw the rest afresh
+            pool = sorted(pool, key=lambda ind: ind[0])[: max(1, population // 10)]
+            while len(pool) < population and not done():
+                pool.append(evaluate(sample_activity_list(forward, lft, rng)))
+            stale = 0
+            continue
         children = []
-        rng.shuffle(pool)
-        pairs = [(pool[a][1], pool[a + 1][1]) for a in range(0, len(pool) - 1, 2)]
-        for mother, father in pairs + [(f, m) for m, f in pairs]:
+        for _ in range(len(pool)):
+            mother, father = _tournament(pool, rng), _tournament(pool, rng)
             child = _crossover(mother, father, rng)
             _mutate(child, linked, mutation, rng)
             children.append(evaluate(child))
@@ -167,6 +190,8 @@ def genetic_algorithm(
                 seen.add(key)
                 survivors.append(ind)
         pool = survivors[:population]
+        stale = 0 if best < record else stale + 1
+        record = best
     span, _, start = min(pool, key=lambda ind: ind[0])
     return SearchOutcome(start, span, used, time.perf_counter() - clock)
 

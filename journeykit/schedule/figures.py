@@ -82,20 +82,43 @@ def pert_chart(result: "CPMResult") -> go.Figure:
 
 
 def gantt(result: "CPMResult") -> go.Figure:
-    """Gantt chart from ES to EF with total-float bars; critical activities in red."""
+    """Gantt chart from ES to EF with total-float bars; critical activities in red.
+
+    With a calendar and a start date the axis shows dates: a bar runs from the start of its first
+    working day to the end of its last one, and the float bar to the end of its late finish day.
+    """
     t = result.table.iloc[::-1]
-    unit = result.plan.unit if result.plan is not None else ""
+    plan = result.plan
+    unit = plan.unit if plan is not None else ""
     labels = [f"{i} {n}" if n != i else i for i, n in zip(t["id"], t["name"])]
+    colors = [CRITICAL if c else NORMAL for c in t["critical"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=t["duration"], base=t["es"], orientation="h", name="activity",
-                         marker_color=[CRITICAL if c else NORMAL for c in t["critical"]],
-                         hovertemplate="%{y}: %{base:.4g} to %{x:.4g} long<extra></extra>"))
-    fig.add_trace(go.Bar(y=labels, x=t["total_float"], base=t["ef"], orientation="h", name="total float",
-                         marker_color=FLOAT, hovertemplate="%{y}: float %{x:.4g}<extra></extra>"))
+    if "start_date" in t:
+        day = np.timedelta64(1, "D")
+        start = t["start_date"].to_numpy(dtype="datetime64[D]")
+        end = t["finish_date"].to_numpy(dtype="datetime64[D]") + day
+        end = np.where(t["duration"].to_numpy() > 0, end, start)  # milestones have no length
+        late = plan.calendar.finish_dates(plan.start, t["lf"], plan.unit) + day
+        ms = np.timedelta64(1, "ms")
+        fig.add_trace(go.Bar(y=labels, x=(end - start) / ms, base=start.astype(str), orientation="h",
+                             name="activity", marker_color=colors,
+                             customdata=np.c_[start.astype(str), (end - day).astype(str)],
+                             hovertemplate="%{y}: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
+        fig.add_trace(go.Bar(y=labels, x=np.maximum(late - end, 0) / ms, base=end.astype(str), orientation="h",
+                             name="total float", marker_color=FLOAT,
+                             hovertemplate="%{y}: float to %{x}<extra></extra>"))
+        fig.update_xaxes(type="date")
+        axis = "date"
+    else:
+        fig.add_trace(go.Bar(y=labels, x=t["duration"], base=t["es"], orientation="h", name="activity",
+                             marker_color=colors, hovertemplate="%{y}: %{base:.4g} to %{x:.4g} long<extra></extra>"))
+        fig.add_trace(go.Bar(y=labels, x=t["total_float"], base=t["ef"], orientation="h", name="total float",
+                             marker_color=FLOAT, hovertemplate="%{y}: float %{x:.4g}<extra></extra>"))
+        axis = f"time ({unit})"
     fig.update_layout(
         title=f"Gantt chart (project duration {result.duration:.4g} {unit}; critical in red)",
         barmode="overlay",
-        xaxis_title=f"time ({unit})",
+        xaxis_title=axis,
         height=max(300, 22 * len(t) + 120),
         legend=dict(orientation="h"),
     )

@@ -38,3 +38,21 @@ def test_finish_distribution_marks_the_deadline_and_tornado_orders_by_magnitude(
     bars = tornado(sim, top=5).data[0]
     mags = np.abs(np.array(bars.x))
     assert len(mags) == 5 and np.all(np.diff(mags) >= 0)  # drawn bottom-up: largest on top
+
+
+def test_gantt_on_a_calendar_uses_dates():
+    from datetime import date
+
+    from journeykit.schedule import Activity, Calendar, Plan
+
+    plan = Plan([Activity("a", 5), Activity("b", 2), Activity("c", 1)], [("a", "b"), ("a", "c")],
+                calendar=Calendar(holidays=["2026-01-07"]), start=date(2026, 1, 5))
+    fig = gantt(plan.cpm())
+    bars, floats = fig.data
+    assert fig.layout.xaxis.type == "date"
+    i = list(bars.y).index("a")
+    # a: Mon 5, Tue 6, (Wed 7 holiday), Thu 8, Fri 9, Mon 12 -> bar from Jan 5 to the end of Jan 12
+    assert bars.base[i] == "2026-01-05" and bars.x[i] == 8 * 86_400_000
+    j = list(floats.y).index("c")
+    # c (1 day, Tue 13) may slip 1 working day: its float bar covers Wed 14
+    assert floats.base[j] == "2026-01-14" and floats.x[j] == 86_400_000

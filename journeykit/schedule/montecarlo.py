@@ -37,6 +37,7 @@ from journeykit.result import Result
 from journeykit.schedule.errors import ScheduleError
 from journeykit.schedule.network import Plan
 from journeykit.schedule.passes import LevelPasses
+from journeykit.schedule.pert import pert
 from journeykit.schedule.sampling import DurationSampler
 
 #: Elements of one ``(n, B)`` block matrix; bounds the memory of a simulation (~ 12 matrices of it).
@@ -213,8 +214,6 @@ def simulate(
             sensitivity += (u @ r.astype(u.dtype)) / np.sqrt(1.0 / 12.0)
     spearman = np.full(n, np.nan)
     spearman[sampler.random_rows] = sensitivity / iterations
-    from journeykit.schedule.pert import pert
-
     analytic = pert(plan)
     table = pd.DataFrame(
         {

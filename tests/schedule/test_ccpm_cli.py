@@ -62,3 +62,19 @@ def test_sla_parsing():
     for bad in ("h", "-2h", "3x", "soon"):
         with pytest.raises(InputError, match="positive duration"):
             parse_sla(bad, "hours")
+
+
+def test_report_section_shows_the_plan_of_the_workspace(tmp_path):
+    import shutil
+
+    from journeykit.report.sections import BUILDERS, ccpm
+    from journeykit.workspace import Workspace
+
+    assert ccpm.build in BUILDERS
+    ws = Workspace.init(tmp_path / "ws")
+    assert ccpm.build(ws) is None  # no plan and no support cases yet
+    shutil.copy(EXAMPLE, ws.path / "plan.yaml")
+    section = ccpm.build(ws)
+    assert section.title == "Critical chain plan (CCPM)"
+    assert "critical chain interviews" in section.intro or "critical chain log_analysis" in section.intro
+    assert [caption for caption, _ in section.tables] == ["Buffers", "Activities"] and len(section.figures) == 2

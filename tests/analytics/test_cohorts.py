@@ -164,7 +164,7 @@ def random_logs(draw):
     return df
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
           phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(df=random_logs(), recurring=st.booleans(), unbounded=st.booleans(), rolling=st.booleans())
 def test_retention_agrees_with_reference(df, recurring, unbounded, rolling):

@@ -320,7 +320,7 @@ EVENTS = ["a", "b", "c", "d"]
 
 @st.composite
 def random_logs(draw):
-    n = draw(st.integers(1, 40))
+    n = draw(st.integers(1, 60))
     customers = draw(st.lists(st.sampled_from("pqrstuvw"), min_size=n, max_size=n))
     hours = draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))  # few distinct times: many ties
     events = draw(st.lists(st.sampled_from(EVENTS), min_size=n, max_size=n))
@@ -336,7 +336,7 @@ step_specs = st.lists(
     min_size=2, max_size=4,
 )
 # No shrinking: each example runs real queries, and shrinking a failure would take minutes.
-QUICK = settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck),
+QUICK = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
                  phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
@@ -376,7 +376,7 @@ def test_optional_and_exclusions_agree_with_reference(df, steps, optional, windo
     assert _engine_attempts(df, f) == ref_counted(df, f)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
           phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(df=random_logs(), steps=step_specs)
 def test_summary_table_agrees_with_reference(df, steps):

@@ -79,17 +79,19 @@ def select_process(events: ir.Table, process: str | Sequence[str], stages: Seque
     return events.filter(events.touchpoint.isin(names) | events.event.isin(names))
 
 
-def _steps(engine: Engine, process: str | Sequence[str], filters: Filters | None) -> ir.Table:
+def _steps(engine: Engine, process: str | Sequence[str], filters: Filters | None) -> tuple[ir.Table, list[str]]:
+    """The process's events with their step, previous/next step and wait; and the stages in the log."""
     ev = (filters or Filters()).apply(engine.events)
-    stages = engine.execute(ev.select("stage").distinct().filter(ev.stage.notnull()))["stage"].tolist()
+    stages = sorted(engine.execute(ev.select("stage").distinct().filter(ev.stage.notnull()))["stage"].tolist())
     ev = select_process(ev, process, stages)
     ev = ev.mutate(case=ibis.coalesce(ev.case_id, ev.customer_id), step=ibis.coalesce(ev.touchpoint, ev.event))
     w = ibis.window(group_by="case", order_by=list(ORDER_BY))
-    return ev.mutate(
+    steps = ev.mutate(
         prev_step=ev.step.lag().over(w),
         next_step=ev.step.lead().over(w),
         wait=seconds_between(ev.timestamp.lag().over(w), ev.timestamp),
     )
+    return steps, stages
 
 
 def main_path(dfg: pd.DataFrame) -> list[str]:
@@ -138,7 +140,7 @@ def plan_from_log(
     """
     if unit not in UNIT_SECONDS:
         raise ScheduleError(f"unknown unit {unit!r} (expected one of {sorted(UNIT_SECONDS)})")
-    t = _steps(engine, process, filters)
+    t, stages = _steps(engine, process, filters)
     dfg = engine.execute(
         t.group_by([t.prev_step.name("from_step"), t.step.name("to_step")]).aggregate(cases=t.count())
     )
@@ -148,7 +150,10 @@ def plan_from_log(
     dfg = pd.concat([dfg, ends[["from_step", "to_step", "cases"]]], ignore_index=True)
     cases = int(dfg[dfg.from_step.isna()].cases.sum())
     if cases == 0:
-        raise EmptyResultError(f"no event of the log matches the process {process!r}")
+        raise EmptyResultError(
+            f"no event of the log matches the process {process!r} (give a stage, one of {stages}, "
+            "or touchpoint / event names)"
+        )
     path = main_path(dfg)
     if len(path) < 2:
         raise EmptyResultError(f"the main path of {process!r} has a single step ({path[0]}): nothing to plan")

@@ -20,7 +20,7 @@ from journeykit.server.tokens import TokenStore  # noqa: E402
 from journeykit.simulate import write_parquet  # noqa: E402
 from journeykit.workspace import Workspace  # noqa: E402
 
-CUSTOMERS = 1500
+CUSTOMERS = 800
 
 #: Body limit of the test apps (small, so that the 413 test stays fast).
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -32,7 +32,7 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with simulated events and responses of 1,500 customers (read-only in tests)."""
+    """A workspace with simulated events and responses of 800 customers (read-only in tests)."""
     root = tmp_path_factory.mktemp("server")
     with Workspace.init(root / "ws") as ws:
         events, responses = write_parquet(ws.model, root / "data", customers=CUSTOMERS, seed=7)

@@ -34,7 +34,7 @@ def _endpoint(analysis: Analysis):
         query: Annotated[query_model, Query()],  # type: ignore[valid-type]
         ws: Workspace = Depends(request_workspace),
     ) -> Response:
-        return result_response(analysis.run(ws.engine, query), query.format, analysis.name)
+        return result_response(analysis.run(ws, query), query.format, analysis.name)
 
     run.__name__ = f"analysis_{analysis.name}"
     run.__doc__ = f"{analysis.title}: ``journeykit.analytics.{analysis.function.__name__}`` on the filtered events."

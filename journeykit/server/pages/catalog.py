@@ -31,10 +31,12 @@ def _overview(ws: Workspace) -> dict[str, Any]:
 
 
 PAGES: list[Page] = [
-    Page("/", "Overview", "overview.html", ("stage_dwell",), context=_overview),
+    Page("/", "Overview", "overview.html", ("survey_kpis", "benchmark"), context=_overview),
     Page("/journey-map", "Journey map", "journey_map.html", ("transitions",)),
     Page("/funnels", "Funnel builder", "funnel.html", ("funnel",)),
-    Page("/paths", "Paths and variants", "paths.html", ("variants", "bottlenecks")),
+    Page("/paths", "Paths and timing", "paths.html", ("variants", "bottlenecks", "stage_dwell")),
+    Page("/retention", "Retention", "retention.html", ("cohorts", "churn")),
+    Page("/moments-of-truth", "Moments of truth", "moments.html", ("moments_of_truth",)),
 ]
 
 

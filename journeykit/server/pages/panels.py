@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import get_origin
+from typing import get_args, get_origin
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import ValidationError
@@ -24,13 +24,16 @@ TABLE_ROWS = 15
 
 
 def parse_form(model: type[AnalysisQuery], params: QueryParams) -> AnalysisQuery:
-    """Validate form fields (empty inputs left out; list fields from repeated inputs)."""
+    """Validate the form fields the analysis takes (a page's form may serve several panels).
+
+    Empty inputs are left out; list fields take every value of a repeated input.
+    """
     data: dict[str, str | list[str]] = {}
-    for key in params.keys():
+    for key, field in model.model_fields.items():
         values = [v for v in params.getlist(key) if v.strip()]
-        field = model.model_fields.get(key)
         if values:
-            data[key] = values if field is not None and get_origin(field.annotation) is list else values[-1]
+            data[key] = values if list in (get_origin(field.annotation), *map(get_origin, get_args(field.annotation))) \
+                else values[-1]
     return model.model_validate(data)
 
 
@@ -44,7 +47,7 @@ def panel(name: str, request: Request, ws: Workspace = Depends(request_workspace
     if analysis is None:
         raise HTTPException(404, f"unknown analysis '{name}'")
     try:
-        result = analysis.run(ws.engine, parse_form(analysis.query, request.query_params))
+        result = analysis.run(ws, parse_form(analysis.query, request.query_params))
         figure = figure_json(result)
     except ValidationError as exc:
         return render(request, "panel.html", analysis=analysis, errors=_errors(exc))

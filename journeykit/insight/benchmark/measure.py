@@ -19,7 +19,7 @@ import pandas as pd
 
 from journeykit.analytics._periods import check_period
 from journeykit.analytics.intervals import t_interval
-from journeykit.analytics.kpis import operational_kpis, survey_kpis
+from journeykit.analytics.kpis import NO_GROUP, operational_kpis, survey_kpis
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, epoch_seconds, ordered_window
 from journeykit.errors import EmptyResultError, JourneykitError
@@ -30,19 +30,30 @@ _SURVEY_KPI = {"nps": "nps", "csat": "csat", "ces": "ces"}
 _SHARE_KPI = {"reached_stage": "conversion", "repeat_purchase_rate": "repeat_purchase_rate", "inactive": "churn_rate"}
 
 
-def _survey_rows(engine: Engine, model: JourneyModel, filters: Filters, confidence: float) -> pd.DataFrame:
+#: Reference KPIs measured from events rather than survey answers.
+SHARE_KPIS = frozenset(_SHARE_KPI.values())
+SUPPORT_KPIS = frozenset({"first_response_time", "resolution_time"})
+
+
+def _survey_rows(
+    engine: Engine, model: JourneyModel, filters: Filters, confidence: float, by: str | None = None
+) -> pd.DataFrame:
+    """Survey KPI rows; with ``by`` (``segment:<attribute>`` or ``period:<unit>``) one grouped query."""
     if not model.surveys:
         return pd.DataFrame(columns=COLUMNS)
     try:
-        t = survey_kpis(engine, model, filters=filters, confidence=confidence, nps_method="adjusted_wald").table
+        t = survey_kpis(engine, model, by=by, filters=filters, confidence=confidence, nps_method="adjusted_wald").table
     except EmptyResultError:
         return pd.DataFrame(columns=COLUMNS)
-    t = t[t["kind"].isin(list(_SURVEY_KPI))]
+    t = t[t["kind"].isin(list(_SURVEY_KPI)) & (t["group"] != NO_GROUP)]
     stage_of = {s.name: model.touchpoint_by_name[s.touchpoint].stage for s in model.surveys if s.touchpoint}
     kpi = t["kind"].map(_SURVEY_KPI)
+    group = t["group"].astype(str)
+    if by is not None and by.startswith("segment:"):
+        group = by.split(":", 1)[1] + "=" + group
     return pd.DataFrame(
         {
-            "kpi_id": kpi + ":" + t["survey"], "kpi": kpi, "survey": t["survey"], "stage": t["survey"].map(stage_of),
+            "group": group if by is not None else "all", "kpi_id": kpi + ":" + t["survey"], "kpi": kpi, "survey": t["survey"], "stage": t["survey"].map(stage_of),
             "unit": t["unit"].where(kpi != "ces", "mean"), "scale": t["scale"], "n": t["n"], "value": t["value"],
             "se": t["se"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
         }
@@ -106,8 +117,11 @@ def measure_kpis(
     inactive_days: float = 90,
     confidence: float = 0.95,
     group: str = "all",
+    kpis: set[str] | None = None,
 ) -> pd.DataFrame:
     """Every benchmarkable KPI of the workspace (after ``filters``) as one table.
+
+    ``kpis`` restricts the measurement to these reference KPIs (``None``: all).
 
     Returns
     -------
@@ -121,21 +135,36 @@ def measure_kpis(
         A support touchpoint not in the model.
     """
     filters = filters or Filters()
+    frames = [_survey_rows(engine, model, filters, confidence)]
+    frames += _event_rows(engine, model, filters, purchase, support, inactive_days, confidence, kpis)
+    return _stack(frames, group, kpis)
+
+
+def _event_rows(
+    engine: Engine, model: JourneyModel, filters: Filters, purchase: list[str] | None, support: list[str] | None,
+    inactive_days: float, confidence: float, kpis: set[str] | None,
+) -> list[pd.DataFrame]:
     for name in support or []:
         if name not in model.touchpoint_by_name:
             raise JourneykitError(f"support touchpoint {name!r} is not in the journey model")
-    frames = [
-        _survey_rows(engine, model, filters, confidence),
-        _share_rows(engine, model, filters, purchase, inactive_days, confidence),
-    ]
-    if support:
+    frames = []
+    if kpis is None or kpis & SHARE_KPIS:
+        frames.append(_share_rows(engine, model, filters, purchase, inactive_days, confidence))
+    if support and (kpis is None or kpis & SUPPORT_KPIS):
         frames.append(_support_rows(engine, model, list(support), filters, confidence))
+    return frames
+
+
+def _stack(frames: list[pd.DataFrame], group: str | None, kpis: set[str] | None) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(frames, ignore_index=True)
-    table.insert(0, "group", group)
-    return table[COLUMNS]
+    if group is not None:
+        table["group"] = group
+    if kpis is not None:
+        table = table[table["kpi"].isin(kpis)]
+    return table[COLUMNS].reset_index(drop=True)
 
 
 def group_filters(engine: Engine, by: str, filters: Filters | None = None) -> list[tuple[str, Filters]]:
@@ -190,9 +219,23 @@ def measure_groups(
     model: JourneyModel,
     by: str,
     filters: Filters | None = None,
-    **options,
+    purchase: list[str] | None = None,
+    support: list[str] | None = None,
+    inactive_days: float = 90,
+    confidence: float = 0.95,
+    kpis: set[str] | None = None,
 ) -> pd.DataFrame:
-    """:func:`measure_kpis` for every group of ``by`` (see :func:`group_filters`), stacked."""
-    frames = [measure_kpis(engine, model, f, group=label, **options) for label, f in group_filters(engine, by, filters)]
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    """The KPIs of every group of ``by`` (see :func:`group_filters`), stacked.
+
+    Survey KPIs of segments and periods come from one grouped query; event KPIs are measured group by group
+    with the group's filter, and only when ``kpis`` asks for them.
+    """
+    base = filters or Filters()
+    groups = group_filters(engine, by, base)
+    grouped = by != "channel"
+    frames = [_survey_rows(engine, model, base, confidence, by)] if grouped else []
+    for label, f in groups:
+        rows = [] if grouped else [_survey_rows(engine, model, f, confidence)]
+        rows += _event_rows(engine, model, f, purchase, support, inactive_days, confidence, kpis)
+        frames.append(_stack(rows, label, None))
+    return _stack(frames, None, kpis)

@@ -136,8 +136,10 @@ def benchmark(
     measured = measure_kpis(engine, model, filters, **options)
     if measured.empty:
         raise EmptyResultError("no KPI could be measured: the workspace has no events or survey responses")
+    referenced = {r.kpi for r in ref.rows}  # groups and periods measure only what can be scored
     if by is not None:
-        measured = pd.concat([measured, measure_groups(engine, model, by, filters, **options)], ignore_index=True)
+        groups = measure_groups(engine, model, by, filters, kpis=referenced, **options)
+        measured = pd.concat([measured, groups], ignore_index=True)
     scores, notes = score_kpis(measured, ref, weights, industry, min_n)
     if scores.empty:
         raise EmptyResultError(
@@ -147,7 +149,7 @@ def benchmark(
     index = composite_index(scores, confidence)
     trend = pd.DataFrame()
     if periods is not None:
-        per_period = measure_groups(engine, model, f"period:{periods}", filters, **options)
+        per_period = measure_groups(engine, model, f"period:{periods}", filters, kpis=referenced, **options)
         period_scores, _ = score_kpis(per_period, ref, weights, industry, min_n)
         trend = composite_index(period_scores, confidence) if not period_scores.empty else pd.DataFrame()
     notes = [f"Formula: {FORMULA}.", CAVEAT, *dict.fromkeys(notes)]

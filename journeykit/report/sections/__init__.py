@@ -15,6 +15,7 @@ from journeykit.report.sections import journey_map, paths, timing
 from journeykit.report.sections import ccpm, pert
 from journeykit.report.sections import cohorts, funnel
 from journeykit.report.sections import clv, kpis
+from journeykit.report.sections import benchmark, feedback, moments, value_chain
 
 BUILDERS: list[Callable] = [
     overview.build,
@@ -25,6 +26,10 @@ BUILDERS: list[Callable] = [
     cohorts.build,
     kpis.build,
     clv.build,
+    moments.build,
+    value_chain.build,
+    benchmark.build,
+    feedback.build,
     pert.build,
     ccpm.build,
 ]

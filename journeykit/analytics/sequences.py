@@ -250,7 +250,7 @@ def journey_sequences(engine: Engine, steps: Steps) -> ir.Table:
     """
     t = steps.table
     if engine.kind == "duckdb":
-        sequence = t.step.collect(order_by=[t.timestamp, t.seq])
+        sequence = t.step.collect(order_by=[t.timestamp, t.seq], include_null=True)  # steps are never NULL
     else:
         t = with_positions(steps)
         sequence = ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)

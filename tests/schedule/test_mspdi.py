@@ -6,12 +6,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from journeykit.errors import InputError
 from journeykit.io.mspdi import read_mspdi, write_mspdi
 from journeykit.schedule import Activity, BetaPert, Fixed, Plan, PlanError, Triangular
 from journeykit.schedule.calendar import Calendar
+from journeykit.schedule.generate import random_plan
 from journeykit.schedule.plan_io import read_plan, write_plan
 
 
@@ -165,3 +168,17 @@ def test_yaml_correlations_round_trip_and_drive_the_simulation(tmp_path):
         read_plan(bad)
     assert "correlation a ~ b: must be a number in [-1, 1], got 1.5" in str(err.value)
     assert "correlation a ~ zz: needs two different activities" in str(err.value)
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(1, 25), seed=st.integers(0, 10_000))
+def test_mspdi_round_trip_of_random_networks(tmp_path_factory, n, seed):
+    """Any network (all link types, leads and lags) survives MS Project XML up to its time resolution:
+    durations in whole seconds, lags in tenths of a minute."""
+    plan = random_plan(n, 2 * n, seed=seed, mixed_types=True)
+    back = read_mspdi(write_mspdi(plan, tmp_path_factory.mktemp("x") / "p.xml"))
+    links = sorted((d.pred, d.succ, d.type) for d in plan.dependencies)
+    assert sorted((d.pred, d.succ, d.type) for d in back.dependencies) == links  # grouped by task in XML
+    a, b = plan.cpm(), back.cpm()
+    assert b.duration == pytest.approx(a.duration, abs=1e-3)
+    assert b.table["total_float"].to_numpy() == pytest.approx(a.table["total_float"].to_numpy(), abs=1e-3)

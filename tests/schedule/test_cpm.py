@@ -201,3 +201,28 @@ def test_reverse_critical_activity_with_ff_in_and_ss_out():
     assert plan.cpm().duration == 13  # B starts at 8, C runs 8..13
     longer = plan.with_durations({"B": 4}).cpm()
     assert longer.duration == 11 and longer.table.set_index("id").at["C", "es"] == 6
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(2, 25), seed=st.integers(0, 10_000), first=st.dates(date(2025, 1, 1), date(2027, 12, 31)))
+def test_calendar_dates_respect_every_lag_in_working_days(n, seed, first):
+    """On a calendar with weekends and holidays, every activity starts and finishes on a working day, spans
+    exactly its duration in working days, and every FS link leaves at least its lag in working days."""
+    rng = np.random.default_rng(seed)
+    base = random_plan(n, 2 * n, seed=seed)
+    acts = [Activity(a.id, int(rng.integers(0, 6))) for a in base.activities]
+    deps = [(d.pred, d.succ, "FS", int(rng.integers(0, 3))) for d in base.dependencies]
+    holidays = [first + np.timedelta64(int(k), "D").item() for k in rng.integers(0, 60, 6)]
+    cal = Calendar(holidays=holidays)
+    t = Plan(acts, deps, calendar=cal, start=first).cpm().table.set_index("id")
+    day = np.timedelta64(1, "D")
+    for aid, row in t.iterrows():
+        s, f = np.datetime64(row.start_date, "D"), np.datetime64(row.finish_date, "D")
+        assert cal.is_working(s.item()) and cal.is_working(f.item())
+        if row.duration > 0:
+            assert cal.working_days_between(s.item(), (f + day).item()) == row.duration
+    for p, s, _, lag in deps:
+        pred_end = np.datetime64(t.at[p, "finish_date"], "D") + day
+        succ_start = np.datetime64(t.at[s, "start_date"], "D")
+        if t.at[p, "duration"] > 0 and t.at[s, "duration"] > 0:
+            assert cal.working_days_between(pred_end.item(), succ_start.item()) >= lag

@@ -21,6 +21,7 @@ from journeykit.errors import JourneykitError
 from journeykit.server import api, pages
 from journeykit.server.auth import Auth, LoginRequired, require
 from journeykit.server.db import Database
+from journeykit.server.plans import PlanNotFound, PlanStore
 from journeykit.server.settings import ServerSettings
 from journeykit.server.tokens import TokenStore
 
@@ -59,6 +60,7 @@ def create_app(workspace: str | Path, settings: ServerSettings | None = None) ->
     app.state.db = db
     app.state.settings = settings
     app.state.auth = Auth(TokenStore(db.workspace.path), settings)
+    app.state.plans = PlanStore(db.workspace.path)
 
     @app.get("/api/v1/openapi.json", tags=["workspace"], dependencies=[Depends(require("read"))])
     def openapi_schema() -> dict[str, Any]:
@@ -77,6 +79,10 @@ def create_app(workspace: str | Path, settings: ServerSettings | None = None) ->
 
 
 def _add_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PlanNotFound)
+    async def plan_not_found(_: Request, exc: PlanNotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
     @app.exception_handler(JourneykitError)
     async def journeykit_error(_: Request, exc: JourneykitError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)

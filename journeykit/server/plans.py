@@ -1,0 +1,82 @@
+"""Plans of a workspace (``plans/<name>.yaml``) and their progress reports, for the API and the pages.
+
+Scheduling itself is :mod:`journeykit.schedule`: this module only stores plans and progress reports.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from journeykit.errors import JourneykitError
+from journeykit.schedule import Plan, read_plan, write_plan
+from journeykit.schedule.ccpm import FeverChart, ccpm, fever_chart
+from journeykit.schedule.plan_io import plan_from_dict
+
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+PROGRESS_COLUMNS = ["activity", "remaining", "date", "as_of"]
+
+
+class PlanNotFound(JourneykitError):
+    """No plan of that name in the workspace."""
+
+
+class PlanStore:
+    """``<workspace>/plans/``: one YAML file per plan and one progress CSV per plan."""
+
+    def __init__(self, workspace: Path):
+        self.folder = workspace / "plans"
+        self._lock = threading.Lock()
+
+    def _path(self, name: str, suffix: str) -> Path:
+        if not NAME.match(name):
+            raise JourneykitError(f"plan name {name!r}: use 1-64 letters, digits, '-' or '_'")
+        return self.folder / f"{name}{suffix}"
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.folder.glob("*.yaml")) if self.folder.is_dir() else []
+
+    def get(self, name: str) -> Plan:
+        path = self._path(name, ".yaml")
+        if not path.exists():
+            raise PlanNotFound(f"no plan named '{name}' (plans: {', '.join(self.names()) or 'none'})")
+        return read_plan(path)
+
+    def put(self, name: str, data: dict[str, Any]) -> Plan:
+        """Validate a plan (YAML structure as JSON) and store it, replacing one of the same name."""
+        plan = plan_from_dict(data, source=name)
+        with self._lock:
+            write_plan(plan, self._path(name, ".yaml"))
+        return plan
+
+    def progress(self, name: str) -> pd.DataFrame:
+        path = self._path(name, ".progress.csv")
+        if not path.exists():
+            return pd.DataFrame(columns=PROGRESS_COLUMNS)
+        return pd.read_csv(path, dtype={"activity": str, "date": str})
+
+    def add_progress(self, name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+        """Append progress rows after checking that a fever chart can be drawn from all of them."""
+        plan = self.get(name)
+        with self._lock:
+            table = pd.concat([self.progress(name), pd.DataFrame(rows, columns=PROGRESS_COLUMNS)], ignore_index=True)
+            fever_chart(ccpm(plan), _clean(table))  # refuses unknown activities, bad times, ...
+            table.to_csv(self._path(name, ".progress.csv"), index=False)
+        return table
+
+
+def _clean(progress: pd.DataFrame) -> pd.DataFrame:
+    """Drop the time column not used (``date`` or ``as_of``)."""
+    return progress.dropna(axis="columns", how="all")
+
+
+def plan_fever(store: PlanStore, name: str) -> FeverChart:
+    """The fever chart of a plan's critical-chain schedule from every progress report so far."""
+    progress = store.progress(name)
+    if progress.empty:
+        raise JourneykitError(f"plan '{name}' has no progress yet (POST /api/v1/plans/{name}/progress)")
+    return fever_chart(ccpm(store.get(name)), _clean(progress))

@@ -1,0 +1,81 @@
+"""Plans over the API: store, CPM / PERT / Monte Carlo / CCPM equal the library, progress and fever chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from journeykit.schedule import cpm, pert
+from journeykit.schedule.plan_io import plan_from_dict
+
+PLAN = {
+    "name": "Support fix", "unit": "days", "resources": {"agent": 2},
+    "activities": [
+        {"id": "triage", "estimate": [1, 2, 4], "resources": {"agent": 1}},
+        {"id": "fix", "estimate": [2, 4, 9], "predecessors": ["triage"], "resources": {"agent": 1}},
+        {"id": "docs", "estimate": [1, 2, 3], "predecessors": ["triage"], "resources": {"agent": 1}},
+        {"id": "reply", "duration": 1, "predecessors": ["fix", "docs"], "resources": {"agent": 1}},
+    ],
+}
+
+
+@pytest.fixture()
+def plans(empty_app):
+    _, client = empty_app
+    assert client.put("/api/v1/plans/support", json=PLAN).status_code == 200
+    return client
+
+
+def _frame(payload) -> pd.DataFrame:
+    return pd.DataFrame(payload["rows"], columns=payload["columns"])
+
+
+def test_stored_plan_round_trips(plans):
+    assert plans.get("/api/v1/plans").json() == ["support"]
+    stored = plans.get("/api/v1/plans/support").json()
+    assert [a["id"] for a in stored["activities"]] == ["triage", "fix", "docs", "reply"]
+    assert stored["activities"][1]["predecessors"] == ["triage"]
+
+
+def test_cpm_and_pert_equal_the_library(plans):
+    plan = plan_from_dict(PLAN)
+    got = _frame(plans.get("/api/v1/plans/support/cpm").json())
+    assert list(got["ef"]) == pytest.approx(list(cpm(plan).table["ef"]))
+    got = _frame(plans.get("/api/v1/plans/support/pert").json())
+    assert list(got["te"]) == pytest.approx(list(pert(plan).table["te"]))
+
+
+def test_montecarlo_is_seeded_and_ccpm_is_levelled(plans):
+    one = plans.get("/api/v1/plans/support/montecarlo", params={"iterations": 2000, "seed": 5}).json()
+    two = plans.get("/api/v1/plans/support/montecarlo", params={"iterations": 2000, "seed": 5}).json()
+    assert one["rows"] == two["rows"] and one["params"]["iterations"] == 2000
+    chain = plans.get("/api/v1/plans/support/ccpm", params={"format": "csv"})
+    assert chain.status_code == 200 and chain.headers["content-type"].startswith("text/csv")
+
+
+def test_progress_updates_the_fever_chart(plans):
+    assert plans.get("/api/v1/plans/support/fever").status_code == 400  # no progress yet
+    first = plans.post("/api/v1/plans/support/progress", json=[
+        {"activity": "triage", "remaining": 0, "as_of": 2}, {"activity": "fix", "remaining": 3, "as_of": 2}])
+    assert first.status_code == 200 and len(first.json()["rows"]) == 1
+    second = plans.post("/api/v1/plans/support/progress", json=[
+        {"activity": "triage", "remaining": 0, "as_of": 5}, {"activity": "fix", "remaining": 1, "as_of": 5}])
+    fever = _frame(second.json())
+    assert list(fever["as_of"]) == [2.0, 5.0] and fever["completion"].is_monotonic_increasing
+    assert _frame(plans.get("/api/v1/plans/support/fever").json()).equals(fever)
+
+
+def test_bad_progress_is_refused_and_not_stored(plans):
+    plans.post("/api/v1/plans/support/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 1}])
+    bad = plans.post("/api/v1/plans/support/progress", json=[{"activity": "nope", "remaining": 0, "as_of": 3}])
+    assert bad.status_code == 400 and "nope" in bad.json()["detail"]
+    assert plans.post("/api/v1/plans/support/progress", json=[{"activity": "fix", "remaining": -1}]).status_code == 422
+    assert len(plans.get("/api/v1/plans/support/fever").json()["rows"]) == 1
+
+
+def test_invalid_plans_and_names(plans):
+    bad = plans.put("/api/v1/plans/broken", json={"activities": [{"id": "a", "predecessors": ["zz"]}]})
+    assert bad.status_code == 400 and "activities[0]" in bad.json()["detail"]
+    assert plans.get("/api/v1/plans").json() == ["support"]
+    assert plans.get("/api/v1/plans/missing/pert").status_code == 404
+    assert plans.get("/api/v1/plans/..%2Fetc/pert").status_code in (404, 422)

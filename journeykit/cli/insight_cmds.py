@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import reduce
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from journeykit.insight import (
     parse_experience,
     value_chain as run_value_chain,
 )
-from journeykit.insight.benchmark import FORMULA
+from journeykit.insight.benchmark import FORMULA, load_reference
 from journeykit.insight.experiences import OUTCOMES
 from journeykit.io.tables import write_table
 from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
@@ -64,7 +65,9 @@ def _weights(items: list[str] | None) -> dict[str, float] | None:
 def benchmark_cmd(
     workspace: WorkspaceOpt = Path("."),
     reference: Annotated[
-        Path | None, typer.Option("--reference", "-r", help="Reference set YAML or CSV (default: the shipped set).")
+        list[str] | None,
+        typer.Option("--reference", "-r", help="Reference set YAML or CSV; repeatable, combined in order; "
+                     "'default' is the shipped set (the default when none is given)."),
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Also per group: an attribute (segment, region) or channel.")] = None,
     periods: Annotated[str | None, typer.Option("--periods", help="Index per period: day, week or month.")] = None,
@@ -76,9 +79,11 @@ def benchmark_cmd(
     out: OutOpt = None,
 ) -> None:
     """Benchmark the journey's KPIs against a reference set: scores, journey and stage index, trend."""
+    sets = [load_reference(None if r == "default" else r) for r in reference or ["default"]]
+    combined = reduce(lambda a, b: a.combine(b), sets)
     with open_workspace(workspace) as ws:
         result = run_benchmark(
-            ws.engine, ws.model, reference=reference, by=_grouping(by), periods=periods, weights=_weights(weight),
+            ws.engine, ws.model, reference=combined, by=_grouping(by), periods=periods, weights=_weights(weight),
             industry=industry, support=support, purchase=purchase, min_n=min_n,
         )
     console.print(f"[bold]{result.title}[/bold] (fingerprint {result.params['fingerprint']})")

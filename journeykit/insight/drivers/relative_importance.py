@@ -24,7 +24,7 @@ the odds ratios of :mod:`journeykit.insight.logistic`, which adjust for the othe
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import factorial
 
 import numpy as np

@@ -152,8 +152,9 @@ class CPMResult(Result):
         self._check(activity_id)
         row = self.table.set_index("id").loc[activity_id]
         unit = self.plan.unit if self.plan is not None else "units"
-        driving = " -> ".join(self.path_to(activity_id)[0])
-        binding = " -> ".join(self.path_from(activity_id)[0])
+        before, after = self.path_to(activity_id)[0], self.path_from(activity_id)[0]
+        driving = " -> ".join(before) if len(before) > 1 else "nothing (it can start at the project start)"
+        binding = " -> ".join(after) if len(after) > 1 else "the project finish only"
         dates = (f"early start {row.es:g}, early finish {row.ef:g}, late start {row.ls:g}, "
                  f"late finish {row.lf:g} (project duration {self.duration:g} {unit})")
         if row.critical:

@@ -8,6 +8,7 @@ index of another is the number of periods between them.
 from __future__ import annotations
 
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from journeykit.engine.expr import epoch_seconds, month_index
@@ -40,9 +41,9 @@ def period_index(ts: ir.TimestampValue, period: str) -> ir.IntegerValue:
 
 def period_start(index: pd.Series, period: str) -> pd.Series:
     """First instant (UTC) of each calendar period index, for labels."""
-    index = index.astype("int64")
-    if period == "month":
-        years, months = index // 12, index % 12 + 1
-        return pd.to_datetime(pd.DataFrame({"year": years, "month": months, "day": 1}), utc=True)
-    seconds = index * DAY if period == "day" else index * 7 * DAY - _WEEK_SHIFT
-    return pd.to_datetime(seconds, unit="s", utc=True)
+    index = np.asarray(index, dtype="int64")
+    if period == "month":  # datetime64[M] counts months from 1970-01
+        starts = (index - 1970 * 12).astype("datetime64[M]").astype("datetime64[s]")
+    else:
+        starts = (index * DAY if period == "day" else index * 7 * DAY - _WEEK_SHIFT).astype("datetime64[s]")
+    return pd.Series(pd.DatetimeIndex(starts).tz_localize("UTC"))

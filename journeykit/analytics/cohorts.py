@@ -238,10 +238,16 @@ def _period_of(ts: pd.Timestamp, period: str) -> int:
 
 def _average(table: pd.DataFrame) -> pd.DataFrame:
     """Size-weighted retention per period over the complete cells."""
-    keys = ["group", "period"] if "group" in table.columns else ["period"]
+    keyed = "group" in table.columns
+    sums: dict[tuple, list[int]] = {}
     done = table[table["complete"]]
-    avg = done.groupby(keys, as_index=False).agg(cohorts=("size", "size"), customers=("size", "sum"),
-                                                 retained=("retained", "sum"))
+    groups = done["group"] if keyed else [None] * len(done)
+    for g, p, size, kept in zip(groups, done["period"], done["size"], done["retained"]):
+        acc = sums.setdefault((g, p), [0, 0, 0])
+        acc[0], acc[1], acc[2] = acc[0] + 1, acc[1] + size, acc[2] + kept
+    keys = ["group", "period"] if keyed else ["period"]
+    rows = [(*((g, p) if keyed else (p,)), *acc) for (g, p), acc in sorted(sums.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
+    avg = pd.DataFrame(rows, columns=[*keys, "cohorts", "customers", "retained"])
     avg["rate"] = _ratio(avg["retained"], avg["customers"])
     return avg
 

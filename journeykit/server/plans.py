@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from journeykit.errors import JourneykitError
-from journeykit.schedule import Plan, read_plan, write_plan
+from journeykit.result import Result
+from journeykit.schedule import Plan, pert, read_plan, simulate, write_plan
 from journeykit.schedule.ccpm import FeverChart, ccpm, fever_chart
 from journeykit.schedule.plan_io import plan_from_dict
 
@@ -80,3 +82,16 @@ def plan_fever(store: PlanStore, name: str) -> FeverChart:
     if progress.empty:
         raise JourneykitError(f"plan '{name}' has no progress yet (POST /api/v1/plans/{name}/progress)")
     return fever_chart(ccpm(store.get(name)), _clean(progress))
+
+
+#: Iterations of the dashboard's Monte Carlo panel (the API takes any number).
+PANEL_ITERATIONS = 5000
+
+PlanView = Literal["pert", "montecarlo", "ccpm", "fever"]
+#: The dashboard views of a plan: title and how to compute the result.
+PLAN_VIEWS: dict[str, tuple[str, Callable[[PlanStore, str], Result]]] = {
+    "pert": ("PERT", lambda store, name: pert(store.get(name))),
+    "montecarlo": ("Monte Carlo", lambda store, name: simulate(store.get(name), iterations=PANEL_ITERATIONS, seed=0)),
+    "ccpm": ("Critical chain", lambda store, name: ccpm(store.get(name))),
+    "fever": ("Fever chart", plan_fever),
+}

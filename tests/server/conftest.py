@@ -15,12 +15,24 @@ with warnings.catch_warnings():  # Starlette suggests httpx2, which is not neede
 
 from journeykit.io.ingest import IngestOptions, ingest_files  # noqa: E402
 from journeykit.server.app import create_app  # noqa: E402
+from journeykit.server.plans import PlanStore  # noqa: E402
 from journeykit.server.settings import ServerSettings  # noqa: E402
 from journeykit.server.tokens import TokenStore  # noqa: E402
 from journeykit.simulate import write_parquet  # noqa: E402
 from journeykit.workspace import Workspace  # noqa: E402
 
 CUSTOMERS = 800
+
+#: A small resource-constrained plan (stored in the demo workspace with two progress reports).
+SUPPORT_PLAN = {
+    "name": "Support fix", "unit": "days", "resources": {"agent": 2},
+    "activities": [
+        {"id": "triage", "estimate": [1, 2, 4], "resources": {"agent": 1}},
+        {"id": "fix", "estimate": [2, 4, 9], "predecessors": ["triage"], "resources": {"agent": 1}},
+        {"id": "docs", "estimate": [1, 2, 3], "predecessors": ["triage"], "resources": {"agent": 1}},
+        {"id": "reply", "duration": 1, "predecessors": ["fix", "docs"], "resources": {"agent": 1}},
+    ],
+}
 
 #: Body limit of the test apps (small, so that the 413 test stays fast).
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -32,12 +44,17 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with simulated events and responses of 800 customers (read-only in tests)."""
+    """A workspace with simulated events and responses of 800 customers and a plan (read-only in tests)."""
     root = tmp_path_factory.mktemp("server")
     with Workspace.init(root / "ws") as ws:
         events, responses = write_parquet(ws.model, root / "data", customers=CUSTOMERS, seed=7)
         ingest_files(ws, [events])
         ingest_files(ws, [responses], IngestOptions(target="responses"))
+    plans = PlanStore(root / "ws")
+    plans.put("support", SUPPORT_PLAN)
+    plans.add_progress("support", [{"activity": "triage", "remaining": 0, "as_of": 2},
+                                   {"activity": "fix", "remaining": 3, "as_of": 2}])
+    plans.add_progress("support", [{"activity": "fix", "remaining": 1, "as_of": 5}])
     return root / "ws"
 
 

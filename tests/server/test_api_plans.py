@@ -7,22 +7,12 @@ import pytest
 
 from journeykit.schedule import cpm, pert
 from journeykit.schedule.plan_io import plan_from_dict
-
-PLAN = {
-    "name": "Support fix", "unit": "days", "resources": {"agent": 2},
-    "activities": [
-        {"id": "triage", "estimate": [1, 2, 4], "resources": {"agent": 1}},
-        {"id": "fix", "estimate": [2, 4, 9], "predecessors": ["triage"], "resources": {"agent": 1}},
-        {"id": "docs", "estimate": [1, 2, 3], "predecessors": ["triage"], "resources": {"agent": 1}},
-        {"id": "reply", "duration": 1, "predecessors": ["fix", "docs"], "resources": {"agent": 1}},
-    ],
-}
-
+from tests.server.conftest import SUPPORT_PLAN
 
 @pytest.fixture()
 def plans(empty_app):
     _, client = empty_app
-    assert client.put("/api/v1/plans/support", json=PLAN).status_code == 200
+    assert client.put("/api/v1/plans/support", json=SUPPORT_PLAN).status_code == 200
     return client
 
 
@@ -38,7 +28,7 @@ def test_stored_plan_round_trips(plans):
 
 
 def test_cpm_and_pert_equal_the_library(plans):
-    plan = plan_from_dict(PLAN)
+    plan = plan_from_dict(SUPPORT_PLAN)
     got = _frame(plans.get("/api/v1/plans/support/cpm").json())
     assert list(got["ef"]) == pytest.approx(list(cpm(plan).table["ef"]))
     got = _frame(plans.get("/api/v1/plans/support/pert").json())

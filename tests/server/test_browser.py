@@ -64,8 +64,8 @@ def _charts(driver, expected: int) -> list[int]:
 def test_every_page_draws_its_charts_without_console_errors(logged_in, base_url, page):
     console_errors(logged_in)
     logged_in.get(base_url + page.path)
-    traces = _charts(logged_in, len(page.analyses))
-    assert len(traces) == len(page.analyses) and all(n > 0 for n in traces)
+    traces = _charts(logged_in, len(page.panels))
+    assert len(traces) == len(page.panels) and all(n > 0 for n in traces)
     assert not logged_in.find_elements("css selector", ".panel .error")
     screenshot(logged_in, f"page-{page.template.removesuffix('.html')}")
     assert console_errors(logged_in) == []

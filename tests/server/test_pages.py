@@ -94,7 +94,7 @@ def test_every_page_renders_with_its_panels(session):
         response = session.get(page.path)
         assert response.status_code == 200, page.path
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        for name in page.analyses:
+        for name in page.panels:
             assert f'hx-get="/panels/{name}"' in response.text, (page.path, name)
         assert "https://" not in response.text and "http://" not in response.text
 
@@ -109,7 +109,7 @@ def test_panel_holds_a_plotly_figure_with_data(session):
 
 
 def test_funnel_panel_from_the_builder_form(session):
-    if "funnel" not in {n for p in visible_pages() for n in p.analyses}:
+    if "funnel" not in {n for p in visible_pages() for n in p.panels}:
         pytest.skip("journeykit.analytics does not export funnel yet")
     response = session.get("/panels/funnel", params=[("steps", "awareness"), ("steps", "purchase"), ("steps", ""),
                                                      ("window", "30d"), ("order", "ordered"), ("count", "uniques")])

@@ -1,4 +1,4 @@
-"""The dashboard's pages: one entry each; a page shows when the analyses it needs are served."""
+"""The dashboard's pages: one entry each; a page shows when the analyses its panels need are served."""
 
 from __future__ import annotations
 
@@ -8,26 +8,31 @@ from typing import Any
 
 from journeykit.io.summary import workspace_summary
 from journeykit.server.analyses import ANALYSES
+from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class Page:
-    """A dashboard page: its template renders panels of the named analyses."""
+    """A dashboard page: its template loads ``panels`` (analysis names, or ``plans/<view>``)."""
 
     path: str
     title: str
     template: str
-    analyses: tuple[str, ...] = ()
+    panels: tuple[str, ...] = ()
     context: Callable[[Workspace], dict[str, Any]] | None = field(default=None, compare=False)
 
     @property
     def available(self) -> bool:
-        return all(name in ANALYSES for name in self.analyses)
+        return all(name in ANALYSES or name.removeprefix("plans/") in PLAN_VIEWS for name in self.panels)
 
 
 def _overview(ws: Workspace) -> dict[str, Any]:
     return {"summary": workspace_summary(ws)}
+
+
+def _plans(ws: Workspace) -> dict[str, Any]:
+    return {"plans": PlanStore(ws.path).names()}
 
 
 PAGES: list[Page] = [
@@ -37,6 +42,7 @@ PAGES: list[Page] = [
     Page("/paths", "Paths and timing", "paths.html", ("variants", "bottlenecks", "stage_dwell")),
     Page("/retention", "Retention", "retention.html", ("cohorts", "churn")),
     Page("/moments-of-truth", "Moments of truth", "moments.html", ("moments_of_truth",)),
+    Page("/plans", "Plans", "plans.html", tuple(f"plans/{v}" for v in PLAN_VIEWS), context=_plans),
 ]
 
 

@@ -1,7 +1,12 @@
-"""``GET /panels/<analysis>``: an HTML fragment (figure, notes, table) that HTMX swaps into a page."""
+"""``GET /panels/...``: HTML fragments (figure, notes, table) that HTMX swaps into a page.
+
+``/panels/<analysis>`` renders an entry of the analysis registry from the page's form fields;
+``/panels/plans/<view>`` renders a stored plan's PERT, Monte Carlo, critical chain or fever chart.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import get_args, get_origin
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -9,10 +14,13 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from journeykit.errors import JourneykitError
+from journeykit.result import Result
 from journeykit.server.analyses import ANALYSES
+from journeykit.server.api.plans import get_store
 from journeykit.server.auth import page_user
 from journeykit.server.deps import request_workspace
 from journeykit.server.pages.templating import render
+from journeykit.server.plans import PLAN_VIEWS, PlanStore, PlanView
 from journeykit.server.query import AnalysisQuery
 from journeykit.server.serialize import figure_json
 from journeykit.workspace import Workspace
@@ -21,7 +29,6 @@ router = APIRouter(dependencies=[Depends(page_user)])
 
 #: Rows of the result table shown under the figure.
 TABLE_ROWS = 15
-
 
 def parse_form(model: type[AnalysisQuery], params: QueryParams) -> AnalysisQuery:
     """Validate the form fields the analysis takes (a page's form may serve several panels).
@@ -41,20 +48,33 @@ def _errors(exc: ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
+def render_panel(request: Request, panel_id: str, title: str, compute: Callable[[], Result]) -> Response:
+    """The fragment of ``compute()``'s result, or of the user errors it raised."""
+    try:
+        result = compute()
+        figure = figure_json(result)
+    except ValidationError as exc:
+        return render(request, "panel.html", panel_id=panel_id, title=title, errors=_errors(exc))
+    except JourneykitError as exc:
+        return render(request, "panel.html", panel_id=panel_id, title=title, errors=[str(exc)])
+    table = result.table.head(TABLE_ROWS).to_html(index=False, border=0, float_format=lambda v: f"{v:,.4g}")
+    return render(
+        request, "panel.html", panel_id=panel_id, title=title, errors=[], result=result, figure=figure, table=table,
+        more_rows=max(len(result.table) - TABLE_ROWS, 0),
+    )
+
+
+@router.get("/panels/plans/{view}")
+def plan_panel(view: PlanView, plan: str, request: Request, store: PlanStore = Depends(get_store)) -> Response:
+    title, compute = PLAN_VIEWS[view]
+    return render_panel(request, f"plans-{view}", title, lambda: compute(store, plan))
+
+
 @router.get("/panels/{name}")
-def panel(name: str, request: Request, ws: Workspace = Depends(request_workspace)) -> Response:
+def analysis_panel(name: str, request: Request, ws: Workspace = Depends(request_workspace)) -> Response:
     analysis = ANALYSES.get(name)
     if analysis is None:
         raise HTTPException(404, f"unknown analysis '{name}'")
-    try:
-        result = analysis.run(ws, parse_form(analysis.query, request.query_params))
-        figure = figure_json(result)
-    except ValidationError as exc:
-        return render(request, "panel.html", analysis=analysis, errors=_errors(exc))
-    except JourneykitError as exc:
-        return render(request, "panel.html", analysis=analysis, errors=[str(exc)])
-    table = result.table.head(TABLE_ROWS).to_html(index=False, border=0, float_format=lambda v: f"{v:,.4g}")
-    return render(
-        request, "panel.html", analysis=analysis, errors=[], result=result, figure=figure, table=table,
-        more_rows=max(len(result.table) - TABLE_ROWS, 0),
+    return render_panel(
+        request, name, analysis.title, lambda: analysis.run(ws, parse_form(analysis.query, request.query_params))
     )

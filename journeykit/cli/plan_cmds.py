@@ -50,6 +50,10 @@ def pert(
     if iterations:
         sim = plan.simulate(iterations=iterations, seed=seed, deadline=deadline)
         show_table(sim.summary(), title=f"Monte Carlo ({iterations:,} iterations)")
+        pct = sim.percentiles()
+        if "finish_date" in pct:
+            dates = ", ".join(f"{p} {str(d)[:10]}" for p, d in zip(pct["percentile"], pct["finish_date"]))
+            console.print(f"finish dates from {plan.start}: {dates}")
         quoted = sim.deadline_for(confidence)
         console.print(f"simulated deadline met with probability {confidence:g}: {quoted:.4g} {unit}")
         table = table.merge(sim.table[["id", "criticality", "sensitivity"]], on="id")

@@ -65,6 +65,7 @@ class MonteCarloResult(Result):
     deadline : float or None
         The deadline asked for, if any (marked on the figures).
     unit : str
+    plan : Plan
     """
 
     finish: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -72,6 +73,7 @@ class MonteCarloResult(Result):
     analytic_std: float = 0.0
     deadline: float | None = None
     unit: str = "days"
+    plan: Plan | None = None
     title: str = "Monte Carlo schedule risk"
 
     @property
@@ -93,9 +95,14 @@ class MonteCarloResult(Result):
         return float(out) if np.ndim(out) == 0 else out
 
     def percentiles(self, qs: Iterable[float] = (50, 80, 95)) -> pd.DataFrame:
-        """Table of finish-time percentiles (P50/P80/P95 by default)."""
+        """Table of finish-time percentiles (P50/P80/P95 by default), with the finish dates when the plan
+        has a calendar and a start date."""
         qs = list(qs)
-        return pd.DataFrame({"percentile": [f"P{q:g}" for q in qs], "finish": np.percentile(self.finish, qs)})
+        out = pd.DataFrame({"percentile": [f"P{q:g}" for q in qs], "finish": np.percentile(self.finish, qs)})
+        plan = self.plan
+        if plan is not None and plan.calendar is not None and plan.start is not None:
+            out["finish_date"] = plan.calendar.finish_dates(plan.start, out["finish"], plan.unit)
+        return out
 
     def probability(self, deadline: float) -> float:
         """Share of iterations finishing by ``deadline``."""
@@ -117,7 +124,8 @@ class MonteCarloResult(Result):
             ("simulated std", self.std),
             ("merge bias", self.merge_bias),
         ]
-        rows += [(p, float(v)) for p, v in zip(*self.percentiles().to_dict("list").values())]
+        pct = self.percentiles()
+        rows += [(p, float(v)) for p, v in zip(pct["percentile"], pct["finish"])]
         if self.deadline is not None:
             rows.append((f"P(finish <= {self.deadline:g})", self.probability(self.deadline)))
         return pd.DataFrame(rows, columns=["measure", "value"])
@@ -236,6 +244,7 @@ def simulate(
         analytic_std=analytic.std,
         deadline=deadline,
         unit=plan.unit,
+        plan=plan,
     )
 
 

@@ -8,9 +8,9 @@ arithmetic operations per sample whatever the distribution.
 Beta-PERT is a one-parameter family once standardised to ``[0, 1]`` (``alpha + beta = 6``), so all
 beta-PERT activities share the rows of one grid of ``alpha`` in ``[1, 5]`` with step ``1/128``: the
 table stays a few megabytes (in cache) however many activities there are, and no Beta variate is ever
-generated.  An activity uses the grid row nearest its ``alpha`` (``|delta alpha| <= 1/256``) with its
-location shifted so that its mean stays exactly ``te``: the support moves by at most 0.07 % of
-``p - o`` and the variance by at most 0.3 % (0.1 % for typical shapes).  Within the outermost bins
+generated.  An activity uses the grid row nearest its ``alpha`` (``|delta alpha| <= 1/256``), placed
+so that its mean stays exactly ``te`` and its support inside ``[o, p]`` (the support narrows by at most
+0.4 % of ``p - o``; the variance is within 1 %, 0.3 % for typical shapes).  Within the outermost bins
 (the first and last 1/1024 of probability) the quantile is interpolated linearly, so draws beyond P99.9
 are approximate; their effect on the mean is below 1e-4 of ``p - o``.  Triangular and empirical
 estimates get a row of their own; lognormal estimates (unbounded) use the exact
@@ -44,7 +44,7 @@ _beta_rows: dict[int, np.ndarray] = {}
 
 
 def beta_pert_row(j: int) -> np.ndarray:
-    """Quantiles of Beta(alpha_j, 6 - alpha_j) at ``u = k / K`` with ``alpha_j = 1 + 4 j / ALPHA_STEPS`` (cached)."""
+    """Quantiles of Beta(alpha_j, 6 - alpha_j) at ``u = k / K``, ``alpha_j = 1 + 4 j / ALPHA_STEPS`` (cached)."""
     if j not in _beta_rows:
         a = 1.0 + 4.0 * j / ALPHA_STEPS
         _beta_rows[j] = special.betaincinv(a, 6.0 - a, _U)
@@ -55,9 +55,10 @@ def _table_entry(d: Duration, i: int) -> tuple[tuple[str, int], np.ndarray | Non
     """(row key, row or None for a shared beta-PERT row, loc, scale) of the bounded estimate of row ``i``."""
     if isinstance(d, BetaPert):
         j = round((d.alpha - 1.0) / 4.0 * ALPHA_STEPS)
-        a = 1.0 + 4.0 * j / ALPHA_STEPS
-        scale = d.p - d.o
-        return ("beta", j), None, d.mean - scale * a / 6.0, scale
+        mu = (1.0 + 4.0 * j / ALPHA_STEPS) / 6.0  # mean of the standardised grid row
+        # mean exactly te, support inside [o, p]: loc + scale mu = te, o <= loc, loc + scale <= p
+        scale = min(d.p - d.o, (d.mean - d.o) / mu, (d.p - d.mean) / (1.0 - mu))
+        return ("beta", j), None, d.mean - scale * mu, scale
     return ("own", i), d.ppf(_U), 0.0, 1.0
 
 

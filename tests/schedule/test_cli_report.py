@@ -28,6 +28,7 @@ def test_pert_command_prints_and_writes(tmp_path):
     plan = read_plan(EXAMPLE)
     assert f"critical path ({plan.cpm().duration:.4g} hours)" in res.output
     assert "P(finish <= 40)" in res.output
+    assert "finish dates from 2026-01-05: P50 2026-01-" in res.output
     table = pd.read_csv(out)
     assert list(table["id"]) == list(plan.ids) and {"criticality", "sensitivity", "total_float"} <= set(table)
     assert (tmp_path / "pert.html").stat().st_size > 100_000  # plotly inlined

@@ -142,3 +142,14 @@ def test_simulated_finish_lies_between_optimistic_and_pessimistic_schedules(n, s
     low, high = plan.cpm("optimistic").duration, plan.cpm("pessimistic").duration
     assert np.all(sim.finish >= low - 1e-6) and np.all(sim.finish <= high + 1e-6)
     assert sim.table["criticality"].sum() >= 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(o=st.floats(0, 50), a=st.floats(0, 1), w=st.floats(0.01, 100))
+def test_beta_pert_draws_stay_within_the_estimate_and_keep_its_mean(o, a, w):
+    est = BetaPert(o, o + a * w, o + w)
+    sampler = DurationSampler([est], dtype=np.float64)
+    u = np.linspace(0, 1, 20_001)[None, :-1] + 0.5 / 20_000  # midpoints: a quadrature of the quantile function
+    d = sampler.durations(u)[0]
+    assert d.min() >= est.o - 1e-9 * w and d.max() <= est.p + 1e-9 * w
+    assert d.mean() == pytest.approx(est.mean, abs=1e-3 * w)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import weakref
-
 import ibis.expr.types as ir
 
 from journeykit.engine import Engine
 
-#: Scratch tables already created on each DuckDB connection (Ibis backend -> table names).
-_CREATED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+#: Attribute of an Ibis backend instance listing the scratch tables created on its connection.  It is kept
+#: on the instance itself: Ibis backends compare equal when they reach the same database file, so a
+#: mapping keyed by backend would mix up connections (and temporary tables belong to one connection).
+_CREATED = "_journeykit_scratch_tables"
 
 
 def scratch(engine: Engine, name: str, expr: ir.Table) -> ir.Table:
@@ -23,7 +23,7 @@ def scratch(engine: Engine, name: str, expr: ir.Table) -> ir.Table:
     if engine.kind == "spark":
         return expr.cache()
     backend = engine.backend
-    made = _CREATED.setdefault(backend, set())
+    made = vars(backend).setdefault(_CREATED, set())
     if name in made:
         backend.insert(name, expr, overwrite=True)
         return backend.table(name)

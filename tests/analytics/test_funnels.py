@@ -442,3 +442,15 @@ def test_report_section_on_a_small_workspace(tmp_path):
     assert s.tables[0][0].startswith("Funnel: purchase steps")
     assert s.tables[0][1].customers.tolist() == [2, 2, 1, 0, 0]
     assert any("step 4 'payment' never occurs" in n for n in s.notes)
+
+
+def test_two_connections_to_one_file_keep_their_own_scratch_tables(tmp_path):
+    from journeykit.engine import Engine
+    from journeykit.engine.frames import canonical_table
+
+    first = Engine.duckdb(tmp_path / "db.duckdb")
+    first.backend.insert("events", canonical_table(SHOP))
+    second = Engine.duckdb(tmp_path / "db.duckdb")  # an equal Ibis backend, another connection
+    assert counts(funnel(first, ["view", "cart"], window="7d")) == [3, 2]
+    assert counts(funnel(second, ["view", "cart"], window="1d")) == [3, 2]
+    assert counts(funnel(first, ["view", "buy"], window="7d")) == [3, 1]

@@ -47,7 +47,7 @@ def test_invalid_observations(bad, msg):
         estimate_duration(bad)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(0, 1e4, allow_nan=False), min_size=2, max_size=200))
 def test_three_point_is_always_ordered_and_within_the_data(values):
     est = estimate_duration(values, fit="beta_pert")

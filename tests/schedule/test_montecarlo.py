@@ -130,7 +130,7 @@ def test_blocks_bound_memory_and_arguments_are_checked():
         Plan([Activity("a", 1)]).simulate(1)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(n=st.integers(1, 40), seed=st.integers(0, 1000))
 def test_simulated_finish_lies_between_optimistic_and_pessimistic_schedules(n, seed):
     """With finish-to-start links the project duration is monotone in the durations, so every draw of
@@ -144,7 +144,7 @@ def test_simulated_finish_lies_between_optimistic_and_pessimistic_schedules(n, s
     assert sim.table["criticality"].sum() >= 1.0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(o=st.floats(0, 50), a=st.floats(0, 1), w=st.floats(0.01, 100))
 def test_beta_pert_draws_stay_within_the_estimate_and_keep_its_mean(o, a, w):
     est = BetaPert(o, o + a * w, o + w)

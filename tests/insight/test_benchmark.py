@@ -150,11 +150,11 @@ def test_kpis_without_a_usable_reference_are_noted():
     ])
     scores, notes = score_kpis(measured, ref)
     assert "nps:a: the references give a single figure (30)" in notes[0]
-    assert notes[1] == "ces:a: no reference figure for ces on scale 1-7"
+    assert notes[1] == "no reference figure for ces on scale 1-7: ces:a not scored"
     assert scores["kpi_id"].tolist() == ["csat:a"] and scores["score"].iloc[0] == pytest.approx(40)
     assert score_kpis(measured, ref, industry="Retail")[0]["kpi_id"].tolist() == ["csat:a"]
     scores, notes = score_kpis(measured, ref, industry="banking")
-    assert scores.empty and notes[2] == "csat:a: no reference figure for csat"
+    assert scores.empty and notes[2] == "no reference figure for csat: csat:a not scored"
 
 
 def test_benchmark_on_simulated_journeys(engine, model):
@@ -232,3 +232,11 @@ def test_process_benchmark_finds_the_slower_step():
     assert same["slower"] == "" and same["ratio"] == pytest.approx(1)
     assert result.variants["difference"].abs().max() == 0  # the same single variant on both sides
     assert "slow is slower on 1 and fast on 0 transitions" in result.notes[0]
+
+
+def test_channel_groups_have_event_kpis_only(engine, model):
+    result = internal_benchmark(engine, model, "channel")
+    assert set(result.table["kpi"]) == {"conversion"}  # responses carry no channel
+    web = result.table[(result.table["group"] == "channel=web") & (result.table["kpi_id"] == "conversion:consideration")]
+    assert web["value"].iloc[0] == 100  # every customer with a web event reached consideration on the web
+    assert (result.table.groupby("kpi_id")["difference"].max() == 0).all()  # the best group is the baseline

@@ -88,13 +88,14 @@ def score_kpis(
     if bad:
         raise JourneykitError(f"benchmark weights must be finite and >= 0: {bad}")
     rows, notes = [], []
+    missing: dict[str, list[str]] = {}
     for _, m in measured.iterrows():
         kpi = KPIS[m["kpi"]]
         refs = reference.for_kpi(m["kpi"], m["stage"] if m["kpi"] == "conversion" else None, industry)
         if m["kpi"] == "ces":
             refs = [r for r in refs if r.scale == m["scale"]]
         if not refs:
-            notes.append(f"{m['kpi_id']}: no reference figure for {m['kpi']}" + (f" on scale {m['scale']}" if m["kpi"] == "ces" else ""))
+            missing.setdefault(m["kpi"] + (f" on scale {m['scale']}" if m["kpi"] == "ces" else ""), []).append(m["kpi_id"])
             continue
         frontier, worst, median = frontier_and_worst(refs, kpi.higher_is_better)
         if frontier == worst:
@@ -115,6 +116,7 @@ def score_kpis(
                 "small_sample": int(m["n"]) < min_n,
             }
         )
+    notes += [f"no reference figure for {kpi}: {', '.join(dict.fromkeys(ids))} not scored" for kpi, ids in missing.items()]
     return pd.DataFrame(rows, columns=SCORE_COLUMNS), notes
 
 

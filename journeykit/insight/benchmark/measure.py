@@ -227,15 +227,13 @@ def measure_groups(
 ) -> pd.DataFrame:
     """The KPIs of every group of ``by`` (see :func:`group_filters`), stacked.
 
-    Survey KPIs of segments and periods come from one grouped query; event KPIs are measured group by group
-    with the group's filter, and only when ``kpis`` asks for them.
+    Survey KPIs of segments and periods come from one grouped query (responses carry no channel, so a
+    ``channel`` grouping has event KPIs only); event KPIs are measured group by group with the group's
+    filter, and only when ``kpis`` asks for them.
     """
     base = filters or Filters()
     groups = group_filters(engine, by, base)
-    grouped = by != "channel"
-    frames = [_survey_rows(engine, model, base, confidence, by)] if grouped else []
+    frames = [] if by == "channel" else [_survey_rows(engine, model, base, confidence, by)]
     for label, f in groups:
-        rows = [] if grouped else [_survey_rows(engine, model, f, confidence)]
-        rows += _event_rows(engine, model, f, purchase, support, inactive_days, confidence, kpis)
-        frames.append(_stack(rows, label, None))
+        frames.append(_stack(_event_rows(engine, model, f, purchase, support, inactive_days, confidence, kpis), label, None))
     return _stack(frames, None, kpis)

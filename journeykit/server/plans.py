@@ -1,6 +1,7 @@
 """Plans of a workspace (``plans/<name>.yaml``) and their progress reports, for the API and the pages.
 
-Scheduling itself is :mod:`journeykit.schedule`: this module only stores plans and progress reports.
+Scheduling itself is :mod:`journeykit.schedule`: this module only stores plans and progress reports and
+names the dashboard's views of a plan.
 """
 
 from __future__ import annotations
@@ -8,14 +9,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
-from journeykit.schedule import Plan, pert, read_plan, simulate, write_plan
+from journeykit.schedule import Plan, cpm, read_plan, simulate, write_plan
 from journeykit.schedule.ccpm import FeverChart, ccpm, fever_chart
 from journeykit.schedule.plan_io import plan_from_dict
 
@@ -87,11 +90,23 @@ def plan_fever(store: PlanStore, name: str) -> FeverChart:
 #: Iterations of the dashboard's Monte Carlo panel (the API takes any number).
 PANEL_ITERATIONS = 5000
 
-PlanView = Literal["pert", "montecarlo", "ccpm", "fever"]
-#: The dashboard views of a plan: title and how to compute the result.
-PLAN_VIEWS: dict[str, tuple[str, Callable[[PlanStore, str], Result]]] = {
-    "pert": ("PERT", lambda store, name: pert(store.get(name))),
-    "montecarlo": ("Monte Carlo", lambda store, name: simulate(store.get(name), iterations=PANEL_ITERATIONS, seed=0)),
-    "ccpm": ("Critical chain", lambda store, name: ccpm(store.get(name))),
-    "fever": ("Fever chart", plan_fever),
+
+@dataclass(frozen=True)
+class PlanView:
+    """A dashboard view of a plan: the result to compute and how to draw it."""
+
+    title: str
+    compute: Callable[[PlanStore, str], Result]
+    draw: Callable[[Any], Any] = methodcaller("figure")
+
+
+#: name -> view, in page order.
+PLAN_VIEWS: dict[str, PlanView] = {
+    "pert": PlanView("PERT chart", lambda store, name: cpm(store.get(name)), lambda r: r.pert_chart()),
+    "gantt": PlanView("Gantt chart", lambda store, name: cpm(store.get(name))),
+    "montecarlo": PlanView(
+        "Monte Carlo", lambda store, name: simulate(store.get(name), iterations=PANEL_ITERATIONS, seed=0)
+    ),
+    "ccpm": PlanView("Critical chain", lambda store, name: ccpm(store.get(name))),
+    "fever": PlanView("Fever chart", plan_fever),
 }

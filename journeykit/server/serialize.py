@@ -54,6 +54,6 @@ def result_response(result: Result, fmt: str, name: str) -> Response:
     return table_response(result.table, fmt, name, meta)
 
 
-def figure_json(result: Result) -> str:
-    """The result's Plotly figure as JSON, safe to embed in a ``<script type="application/json">``."""
-    return result.figure().to_json().replace("<", "\\u003c")
+def figure_json(figure: Any) -> str:
+    """A Plotly figure as JSON, safe to embed in a ``<script type="application/json">``."""
+    return figure.to_json().replace("<", "\\u003c")

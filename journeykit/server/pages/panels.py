@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import get_args, get_origin
+from operator import methodcaller
+from typing import Any, get_args, get_origin
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from journeykit.server.api.plans import get_store
 from journeykit.server.auth import page_user
 from journeykit.server.deps import request_workspace
 from journeykit.server.pages.templating import render
-from journeykit.server.plans import PLAN_VIEWS, PlanStore, PlanView
+from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.server.query import AnalysisQuery
 from journeykit.server.serialize import figure_json
 from journeykit.workspace import Workspace
@@ -48,11 +49,14 @@ def _errors(exc: ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
-def render_panel(request: Request, panel_id: str, title: str, compute: Callable[[], Result]) -> Response:
-    """The fragment of ``compute()``'s result, or of the user errors it raised."""
+def render_panel(
+    request: Request, panel_id: str, title: str, compute: Callable[[], Result],
+    draw: Callable[[Result], Any] = methodcaller("figure"),
+) -> Response:
+    """The fragment of ``compute()``'s result drawn by ``draw``, or of the user errors raised."""
     try:
         result = compute()
-        figure = figure_json(result)
+        figure = figure_json(draw(result))
     except ValidationError as exc:
         return render(request, "panel.html", panel_id=panel_id, title=title, errors=_errors(exc))
     except JourneykitError as exc:
@@ -65,9 +69,11 @@ def render_panel(request: Request, panel_id: str, title: str, compute: Callable[
 
 
 @router.get("/panels/plans/{view}")
-def plan_panel(view: PlanView, plan: str, request: Request, store: PlanStore = Depends(get_store)) -> Response:
-    title, compute = PLAN_VIEWS[view]
-    return render_panel(request, f"plans-{view}", title, lambda: compute(store, plan))
+def plan_panel(view: str, plan: str, request: Request, store: PlanStore = Depends(get_store)) -> Response:
+    spec = PLAN_VIEWS.get(view)
+    if spec is None:
+        raise HTTPException(404, f"unknown plan view '{view}'")
+    return render_panel(request, f"plans-{view}", spec.title, lambda: spec.compute(store, plan), spec.draw)
 
 
 @router.get("/panels/{name}")

@@ -26,6 +26,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/journeykit demo --dir $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --seed 1
 
 test: $(VENV)/.installed-test
+	sh scripts/install_browser.sh
 	$(PY) -m pytest
 
 clean:

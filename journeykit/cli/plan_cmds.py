@@ -1,4 +1,4 @@
-"""PERT commands: ``journeykit pert PLAN`` and ``journeykit plan from-log|explain|convert``."""
+"""PERT commands: ``journeykit pert PLAN`` and ``journeykit plan from-log|estimate|explain|convert``."""
 
 from __future__ import annotations
 
@@ -105,6 +105,32 @@ def from_log(
         console.print(f"P(done within {deadline:g} {unit}) = {planned:.2f} from the plan "
                       f"(observed on the main-path cases: {observed:.2f})")
     console.print(f"written: {write_plan(res.plan, out)}")
+
+
+@plan_app.command("estimate")
+def estimate(
+    start: Annotated[str, typer.Option("--from", help="Touchpoint or event where the duration starts.")],
+    end: Annotated[str, typer.Option("--to", help="Touchpoint or event where it ends.")],
+    unit: Annotated[str, typer.Option("--unit", help="seconds, minutes, hours or days.")] = "hours",
+    fit: Annotated[
+        str, typer.Option("--fit", help="auto, lognormal, empirical, beta_pert or triangular.")
+    ] = "auto",
+    workspace: WorkspaceOpt = Path("."),
+    out: OutOpt = None,
+) -> None:
+    """Three-point estimate and fitted distribution of the time between two steps of the cases."""
+    from journeykit.io.tables import write_table
+    from journeykit.schedule.estimates import estimate_duration
+    from journeykit.schedule.from_log import step_durations
+
+    ws = open_workspace(workspace)
+    est = estimate_duration(step_durations(ws.engine, start, end, unit=unit), fit=fit)  # type: ignore[arg-type]
+    show_table(est.table, title=f"Time from '{start}' to '{end}' ({unit})")
+    for note in est.notes:
+        console.print(f"[dim]{note}[/dim]")
+    console.print(f"fitted distribution: {est.fitted!r}", highlight=False)
+    if out is not None:
+        console.print(f"written: {write_table(est.table, out)}")
 
 
 @plan_app.command("explain")

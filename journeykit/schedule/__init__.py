@@ -5,7 +5,7 @@ from journeykit.schedule.cpm import CPMResult, cpm
 from journeykit.schedule.durations import BetaPert, Duration, Empirical, Fixed, Lognormal, Triangular
 from journeykit.schedule.errors import CycleError, DurationError, PlanError, ScheduleError
 from journeykit.schedule.estimates import DurationEstimate, estimate_duration
-from journeykit.schedule.from_log import PlanFromLog, plan_from_log
+from journeykit.schedule.from_log import PlanFromLog, plan_from_log, step_durations
 from journeykit.schedule.generate import random_plan
 from journeykit.schedule.montecarlo import MonteCarloResult, simulate
 from journeykit.schedule.network import Activity, Dependency, Plan, PlanArrays
@@ -40,5 +40,6 @@ __all__ = [
     "random_plan",
     "read_plan",
     "simulate",
+    "step_durations",
     "write_plan",
 ]

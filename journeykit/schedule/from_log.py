@@ -187,6 +187,39 @@ def plan_from_log(
     )
 
 
+def step_durations(
+    engine: Engine,
+    start: str,
+    end: str,
+    unit: str = "hours",
+    filters: Filters | None = None,
+) -> np.ndarray:
+    """Observed time from a step to a later step, one value per case that has both.
+
+    A step is a touchpoint or a raw event name.  For each case (``case_id``, else ``customer_id``) the
+    duration runs from the first ``start`` event to the first ``end`` event at or after it; feed it to
+    :func:`journeykit.schedule.estimates.estimate_duration` for a three-point estimate.
+
+    Raises
+    ------
+    EmptyResultError
+        No case has both steps.
+    """
+    if unit not in UNIT_SECONDS:
+        raise ScheduleError(f"unknown unit {unit!r} (expected one of {sorted(UNIT_SECONDS)})")
+    ev = (filters or Filters()).apply(engine.events)
+    ev = ev.mutate(case=ibis.coalesce(ev.case_id, ev.customer_id))
+    is_step = {name: (ev.touchpoint == name) | (ev.event == name) for name in (start, end)}
+    first = ev.filter(is_step[start]).group_by("case").aggregate(t0=ev.timestamp.min())
+    ends = ev.filter(is_step[end]).select(end_case=ev.case, t1=ev.timestamp)
+    pairs = first.join(ends, (first.case == ends.end_case) & (ends.t1 >= first.t0))
+    per_case = pairs.group_by("case").aggregate(t0=pairs.t0.min(), t1=pairs.t1.min())
+    df = engine.execute(per_case.select(wait=seconds_between(per_case.t0, per_case.t1)))
+    if df.empty:
+        raise EmptyResultError(f"no case has '{start}' followed by '{end}'")
+    return df["wait"].to_numpy(dtype=float) / UNIT_SECONDS[unit]
+
+
 def _main_path_totals(engine: Engine, t: ir.Table, path: list[str]) -> np.ndarray:
     """Elapsed seconds from first to last event of every case whose step sequence is exactly ``path``."""
     w = ibis.window(group_by="case", order_by=list(ORDER_BY))
@@ -203,4 +236,4 @@ def _main_path_totals(engine: Engine, t: ir.Table, path: list[str]) -> np.ndarra
     return df["total"].to_numpy(dtype=float)
 
 
-__all__ = ["PlanFromLog", "main_path", "plan_from_log", "select_process"]
+__all__ = ["PlanFromLog", "main_path", "plan_from_log", "select_process", "step_durations"]

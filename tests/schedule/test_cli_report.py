@@ -73,6 +73,16 @@ def test_plan_from_log_command_writes_a_plan(tmp_path):
     assert "P(done within 24 hours) = " in res.output and "observed on the main-path cases" in res.output
 
 
+def test_plan_estimate_command(tmp_path):
+    ws = _workspace_with_cases(tmp_path)
+    res = CliRunner().invoke(app, ["plan", "estimate", "--from", "triage", "--to", "fix", "--fit", "empirical",
+                                   "-w", str(ws.path), "--out", str(tmp_path / "est.csv")], env={"COLUMNS": "200"})
+    ws.close()
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(tmp_path / "est.csv")
+    assert table.at[0, "n"] == 80 and table.at[0, "fitted"] == "empirical"  # 100 cases, every 5th skips triage
+
+
 def test_report_section_from_the_log_and_from_plan_yaml(tmp_path):
     ws = _workspace_with_cases(tmp_path)
     section = pert_section.build(ws)

@@ -94,3 +94,19 @@ def test_helpdesk_ticket_resolution_probability_matches_the_log():
     sim = res.plan.simulate(20_000, seed=3)
     for hours in (24, 48):
         assert sim.probability(hours) == pytest.approx(res.observed_probability(hours), abs=0.03)
+
+
+def test_step_durations_between_two_touchpoints():
+    from journeykit.schedule.estimates import estimate_duration
+    from journeykit.schedule.from_log import step_durations
+
+    events, w1, w2 = _synthetic(200)
+    eng = engine_from_frames(events)
+    # open -> fix spans both waits where triage happened, only the fix wait where it was skipped
+    keep = np.arange(200) % 5 != 0
+    expected = np.where(keep, w1 + w2, w2)
+    got = step_durations(eng, "open", "fix", unit="hours")
+    assert np.sort(got) == pytest.approx(np.sort(expected))
+    assert estimate_duration(got).three_point.mean == pytest.approx(expected.mean())
+    with pytest.raises(EmptyResultError, match="no case has 'close' followed by 'open'"):
+        step_durations(eng, "close", "open")

@@ -454,3 +454,9 @@ def test_two_connections_to_one_file_keep_their_own_scratch_tables(tmp_path):
     assert counts(funnel(first, ["view", "cart"], window="7d")) == [3, 2]
     assert counts(funnel(second, ["view", "cart"], window="1d")) == [3, 2]
     assert counts(funnel(first, ["view", "buy"], window="7d")) == [3, 1]
+
+
+def test_more_than_ten_steps():
+    names = [f"e{i}" for i in range(11)]
+    df = log([("a", i, e) for i, e in enumerate(names)] + [("b", i, e) for i, e in enumerate(names[:7])])
+    assert counts(funnel(engine_from_frames(df), names, window="1d")) == [2] * 7 + [1] * 4

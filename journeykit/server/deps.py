@@ -7,11 +7,16 @@ from collections.abc import Iterator
 from fastapi import Request
 
 from journeykit.server.db import Database
+from journeykit.server.plans import PlanStore
 from journeykit.workspace import Workspace
 
 
 def get_db(request: Request) -> Database:
     return request.app.state.db
+
+
+def get_store(request: Request) -> PlanStore:
+    return request.app.state.plans
 
 
 def request_workspace(request: Request) -> Iterator[Workspace]:

@@ -81,3 +81,14 @@ def test_token_cli_refuses_unknown_scope(tmp_path):
     Workspace.init(tmp_path / "ws").close()
     result = CliRunner().invoke(cli, ["token", "create", "--scope", "root", "-w", str(tmp_path / "ws")])
     assert result.exit_code != 0 and "unknown scope" in str(result.exception or result.output)
+
+
+def test_serve_refuses_a_folder_that_is_not_a_workspace(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path)])
+    assert result.exit_code != 0 and "not a journeykit workspace" in str(result.exception)
+
+
+def test_serve_refuses_a_zero_upload_limit(tmp_path):
+    Workspace.init(tmp_path / "ws").close()
+    result = CliRunner().invoke(cli, ["serve", str(tmp_path / "ws"), "--max-upload-mb", "0"])
+    assert result.exit_code != 0 and "--max-upload-mb" in str(result.exception)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from journeykit.schedule import cpm, pert, simulate
 from journeykit.schedule.ccpm import ccpm
 from journeykit.schedule.plan_io import plan_to_dict
 from journeykit.server.auth import require
+from journeykit.server.deps import get_store
 from journeykit.server.plans import NAME, PlanStore, plan_fever
 from journeykit.server.query import Format
 from journeykit.server.serialize import TABLE_RESPONSES, result_response
@@ -22,10 +23,6 @@ write = [Depends(require("write"))]
 
 PlanName = Annotated[str, Path(pattern=NAME.pattern, description="Plan name: letters, digits, '-', '_'.")]
 FormatQuery = Annotated[Format, Query(description="json (default), csv or parquet.")]
-
-
-def get_store(request: Request) -> PlanStore:
-    return request.app.state.plans
 
 
 class ProgressRow(BaseModel):

@@ -17,9 +17,8 @@ from starlette.datastructures import QueryParams
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
 from journeykit.server.analyses import ANALYSES
-from journeykit.server.api.plans import get_store
 from journeykit.server.auth import page_user
-from journeykit.server.deps import request_workspace
+from journeykit.server.deps import get_store, request_workspace
 from journeykit.server.pages.templating import render
 from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.server.query import AnalysisQuery

@@ -135,11 +135,12 @@ def moments_of_truth(
         percentile) after touchpoints with a median wait of an hour or more, and loops
         (:func:`~journeykit.insight.features.wait_experiences`).
     anchor : list of str, optional
-        Touchpoints that start a customer's experience window; default: those whose events carry revenue.
+        Touchpoints that start a customer's experience window; default: the touchpoint whose events most
+        often carry revenue.
     window_days : float
         Length of the experience window; the outcome is observed after it.
     purchase : list of str, optional
-        Purchase touchpoints for ``repurchased`` (default: the anchors).
+        Purchase touchpoints for ``repurchased`` (default: every touchpoint whose events carry revenue).
     survey : str, optional
         NPS survey for ``promoter``.
     clv : Series, optional
@@ -160,10 +161,12 @@ def moments_of_truth(
     EmptyResultError
         No anchored customers, or fewer than two usable experiences.
     """
-    anchors = list(anchor) if anchor else purchase_touchpoints(engine, filters)[:1]
+    revenue_touchpoints = purchase_touchpoints(engine, filters) if not (anchor and purchase) else []
+    anchors = list(anchor) if anchor else revenue_touchpoints[:1]
     if not anchors:
         raise EmptyResultError("no event carries revenue: name the anchor touchpoint (e.g. the purchase)")
-    spec = Outcome(outcome, tuple(anchors), window_days, tuple(purchase or ()), survey).validate(model)
+    purchases = tuple(purchase or revenue_touchpoints or anchors)
+    spec = Outcome(outcome, tuple(anchors), window_days, purchases, survey).validate(model)
     if experiences is None:
         experiences = default_experiences(model, anchors, outcome)
         scope = [e.target for e in experiences if e.kind == "visit"] + anchors
@@ -204,7 +207,8 @@ def moments_of_truth(
         notes.append("Experiences met by fewer than 100 customers have wide intervals: read the intervals, not the value.")
     stages = _stage_table(table, model)
     params = {
-        "outcome": outcome, "anchor": anchors, "window_days": window_days, "customers": int(len(y)),
+        "outcome": outcome, "anchor": anchors, "purchase": list(purchases), "window_days": window_days,
+        "customers": int(len(y)),
         "outcome_rate": float(y.mean()), "method": importance.method, "replicates": replicates,
         "confidence": confidence, "clv": "given" if clv is not None else "observed revenue",
         "filters": (filters or Filters()).describe(),

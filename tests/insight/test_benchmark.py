@@ -82,6 +82,7 @@ def test_reference_csv_converts_units(tmp_path):
         ({"kpi": "csat", "unit": "%", "value": 120}, "rows[0].value: 120 % is outside the range of csat"),
         ({"kpi": "ces", "unit": "mean", "value": 5.5}, "rows[0].scale: a CES figure needs its scale"),
         ({"kpi": "nps", "unit": "points"}, "rows[0].value: a value or at least one percentile is required"),
+        ({"kpi": "conversion", "unit": "%", "value": 30}, "rows[0].stage: a conversion figure needs the stage"),
     ],
 )
 def test_bad_reference_rows_are_reported_with_their_key_path(row, message):

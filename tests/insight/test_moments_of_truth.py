@@ -70,6 +70,13 @@ def test_promoter_outcome_recovers_late_delivery(engine, model):
     assert result.params["anchor"] == ["payment"]  # the revenue-carrying touchpoint chosen by default
 
 
+def test_repurchase_outcome_counts_every_revenue_touchpoint(engine, model):
+    result = moments_of_truth(engine, model, "repurchased", [parse_experience(s) for s in SPECS[:3]], replicates=100)
+    assert result.params["purchase"] == ["payment", "repeat_purchase"] and result.params["anchor"] == ["payment"]
+    late = result.table.set_index("driver").loc["slow:shipping>5d"]
+    assert late["direction"] == "harmful" and late["difference"] < 0 and late["or_high"] < 1
+
+
 def test_default_experiences_find_the_planted_drivers(engine, model):
     result = moments_of_truth(engine, model, replicates=200)
     table = result.table.set_index("driver")

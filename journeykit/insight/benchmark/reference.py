@@ -74,6 +74,8 @@ class ReferenceRow(BaseModel):
             raise ValueError("value: a value or at least one percentile is required")
         if self.kpi == "ces" and not self.scale:
             raise ValueError("scale: a CES figure needs its scale (e.g. '1-7'): CES is used on 1-5 and 1-7")
+        if self.kpi == "conversion" and not self.stage:
+            raise ValueError("stage: a conversion figure needs the stage it measures (customers reaching it)")
         converted = {k: v * factor for k, v in numbers.items()}
         for k, v in converted.items():
             if not kpi.low <= v <= kpi.high:
@@ -117,7 +119,7 @@ class ReferenceSet(BaseModel):
         """Rows of a KPI (of a stage for ``conversion``), optionally of one industry (case-insensitive substring)."""
         return [
             r for r in self.rows
-            if r.kpi == kpi and (stage is None or r.stage in (None, stage))
+            if r.kpi == kpi and (stage is None or r.stage == stage)
             and (industry is None or industry.lower() in r.industry.lower())
         ]
 

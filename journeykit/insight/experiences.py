@@ -76,7 +76,8 @@ class Experience:
         if self.kind == "low":
             if self.target not in model.survey_by_name:
                 raise DriverSpecError(
-                    f"experience {self.name!r}: unknown survey {self.target!r} (surveys: {sorted(model.survey_by_name)})"
+                    f"experience {self.name!r}: unknown survey {self.target!r} "
+                    f"(surveys: {sorted(model.survey_by_name)})"
                 )
         elif self.target not in model.touchpoint_by_name:
             raise DriverSpecError(
@@ -112,7 +113,9 @@ def parse_experience(text: str) -> Experience:
         return Experience(kind, target)
     if kind == "slow":
         if op != ">":
-            raise DriverSpecError(f"invalid experience {text!r}: slow needs '>DURATION' such as '>5d' ({expected})")
+            raise DriverSpecError(
+                f"invalid experience {text!r}: slow needs '>DURATION' such as '>5d' ({expected})"
+            )
         try:
             return Experience(kind, target, parse_duration(arg))
         except ValueError as exc:
@@ -185,7 +188,8 @@ class Outcome:
             for name in names:
                 if name not in model.touchpoint_by_name:
                     raise DriverSpecError(
-                        f"outcome {key}: unknown touchpoint {name!r} (touchpoints: {sorted(model.touchpoint_by_name)})"
+                        f"outcome {key}: unknown touchpoint {name!r} "
+                        f"(touchpoints: {sorted(model.touchpoint_by_name)})"
                     )
         if self.window_days <= 0:
             raise DriverSpecError(f"the experience window must be positive, got {self.window_days} days")

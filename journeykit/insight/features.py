@@ -46,7 +46,10 @@ def wait_experiences(
     window count: a longer one is the gap before a return, which is the outcome itself."""
     ev = filters.apply(engine.events) if filters is not None else engine.events
     w = ordered_window("customer_id")
-    steps = ev.mutate(next_touchpoint=ev.touchpoint.lead().over(w), gap=seconds_between(ev.timestamp, ev.timestamp.lead().over(w)))
+    steps = ev.mutate(
+        next_touchpoint=ev.touchpoint.lead().over(w),
+        gap=seconds_between(ev.timestamp, ev.timestamp.lead().over(w)),
+    )
     steps = steps.filter(steps.touchpoint.isin(touchpoints) & (steps.gap <= window_days * DAY))
     stats = engine.execute(
         steps.group_by("touchpoint").aggregate(

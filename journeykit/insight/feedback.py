@@ -64,11 +64,13 @@ class FeedbackResult(Result):
         t = self.table.iloc[::-1]
         fig = go.Figure(go.Bar(
             x=t["comments"], y=t["theme"], orientation="h",
-            marker=dict(color=t["mean_sentiment"], colorscale="RdBu", cmin=-1, cmax=1, colorbar=dict(title="sentiment")),
-            text=[f"NPS impact {v:+.1f}" if pd.notna(v) else "" for v in t["nps_impact"]], textposition="auto",
+            marker=dict(color=t["mean_sentiment"], colorscale="RdBu", cmin=-1, cmax=1,
+                        colorbar=dict(title="sentiment")),
+            text=[f"NPS impact {v:+.1f}" if pd.notna(v) else "" for v in t["nps_impact"]],
+            textposition="auto",
         ))
-        return fig.update_layout(title=f"{self.title} (VADER sentiment, TF-IDF + NMF themes)", xaxis_title="comments",
-                                 height=max(320, 40 * len(t) + 120))
+        return fig.update_layout(title=f"{self.title} (VADER sentiment, TF-IDF + NMF themes)",
+                                 xaxis_title="comments", height=max(320, 40 * len(t) + 120))
 
 
 def sentiment(texts: list[str]) -> np.ndarray:
@@ -84,11 +86,15 @@ def themes(texts: list[str], k: int, seed: int = 0, top_terms: int = 3) -> tuple
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2, max_df=0.9, sublinear_tf=True)
+    vectorizer = TfidfVectorizer(
+        stop_words="english", ngram_range=(1, 2), min_df=2, max_df=0.9, sublinear_tf=True
+    )
     try:
         x = vectorizer.fit_transform(texts)
     except ValueError:
-        raise EmptyResultError("the comments share no words (after removing stop words): no themes to find") from None
+        raise EmptyResultError(
+            "the comments share no words (after removing stop words): no themes to find"
+        ) from None
     k = min(k, x.shape[0] - 1, x.shape[1])
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
     w = nmf.fit_transform(x)
@@ -142,7 +148,9 @@ def feedback(
     names = list(model.survey_by_name) if surveys is None else list(surveys)
     unknown = [s for s in names if s not in model.survey_by_name]
     if unknown:
-        raise JourneykitError(f"survey {unknown[0]!r} is not in the journey model (surveys: {sorted(model.survey_by_name)})")
+        raise JourneykitError(
+            f"survey {unknown[0]!r} is not in the journey model (surveys: {sorted(model.survey_by_name)})"
+        )
     rs = filters.apply(engine.responses) if filters is not None else engine.responses
     survey_tp = {s.name: s.touchpoint for s in model.surveys if s.touchpoint}
     rs = rs.filter(rs.comment.notnull() & (rs.comment.strip() != "") & rs.survey.isin(names))
@@ -152,25 +160,33 @@ def feedback(
         period=period_index(rs.timestamp, check_period(period)).cast("int64"),
     )).sort_values("response_id").reset_index(drop=True)
     if len(df) < MIN_COMMENTS:
-        raise EmptyResultError(f"only {len(df)} comments ({(filters or Filters()).describe()}): at least {MIN_COMMENTS} are needed for themes")
-    df["period"] = period_start(df["period"], period).dt.strftime("%Y-%m" if period == "month" else "%Y-%m-%d")
+        scope = (filters or Filters()).describe()
+        raise EmptyResultError(
+            f"only {len(df)} comments ({scope}): at least {MIN_COMMENTS} are needed for themes"
+        )
+    label_format = "%Y-%m" if period == "month" else "%Y-%m-%d"
+    df["period"] = period_start(df["period"], period).dt.strftime(label_format)
     df["sentiment"] = sentiment(df["comment"].tolist())
-    df["label"] = np.select([df["sentiment"] >= POSITIVE, df["sentiment"] <= NEGATIVE], ["positive", "negative"], "neutral")
+    df["label"] = np.select(
+        [df["sentiment"] >= POSITIVE, df["sentiment"] <= NEGATIVE], ["positive", "negative"], "neutral"
+    )
     theme_names, w = themes(df["comment"].tolist(), k, seed)
     best = w.argmax(axis=1)
     df["weight"] = w.max(axis=1)
     df["theme"] = np.where(df["weight"] > 0, np.array(theme_names, dtype=object)[best], NO_THEME)
     table = _theme_table(df, model, theme_names, examples)
     notes = [
-        "Sentiment is VADER's lexicon score: it misses domain phrases, so read it next to the scores. NPS impact = "
-        "overall NPS − NPS of the respondents who did not mention the theme: who mentions what, not a cause."
+        "Sentiment is VADER's lexicon score: it misses domain phrases, so read it next to the scores. "
+        "NPS impact = overall NPS − NPS of the respondents who did not mention the theme: who mentions what, "
+        "not a cause."
     ]
     unassigned = int((df["theme"] == NO_THEME).sum())
     if unassigned:
         notes.append(f"{unassigned} comments share no term with any theme.")
     return FeedbackResult(
-        table=table, comments=df[["response_id", "survey", "touchpoint", "period", "score", "comment", "sentiment",
-                                  "label", "theme", "weight"]],
+        table=table,
+        comments=df[["response_id", "survey", "touchpoint", "period", "score", "comment", "sentiment",
+                     "label", "theme", "weight"]],
         by_touchpoint=_breakdown(df, "touchpoint"), by_period=_breakdown(df, "period"),
         params={"k": len(theme_names), "surveys": names, "period": period, "comments": len(df), "seed": seed,
                 "filters": (filters or Filters()).describe()},
@@ -178,7 +194,9 @@ def feedback(
     )
 
 
-def _theme_table(df: pd.DataFrame, model: JourneyModel, theme_names: list[str], examples: int) -> pd.DataFrame:
+def _theme_table(
+    df: pd.DataFrame, model: JourneyModel, theme_names: list[str], examples: int
+) -> pd.DataFrame:
     nps_surveys = [s.name for s in model.surveys if s.kind == "nps"]
     nps = df[df["survey"].isin(nps_surveys)]
     high = model.survey_by_name[nps_surveys[0]].scale[1] if nps_surveys else 10.0
@@ -191,7 +209,8 @@ def _theme_table(df: pd.DataFrame, model: JourneyModel, theme_names: list[str], 
         top = mine.nlargest(examples, "weight")["comment"].drop_duplicates()
         rows.append({
             "theme": name, "comments": len(mine), "share": len(mine) / len(df),
-            "mean_sentiment": mine["sentiment"].mean(), "negative_share": (mine["label"] == "negative").mean(),
+            "mean_sentiment": mine["sentiment"].mean(),
+            "negative_share": (mine["label"] == "negative").mean(),
             "nps_mentioning": _nps(nps.loc[mention, "score"].to_numpy(), high), "nps_without": without,
             "nps_impact": overall - without, "examples": " | ".join(top),
         })

@@ -103,8 +103,8 @@ def fit_logistic(
             break
     else:
         raise ConvergenceError(
-            f"the logistic model did not converge in {max_iter} iterations: a driver may separate the outcome "
-            f"completely (drivers: {names})"
+            f"the logistic model did not converge in {max_iter} iterations: a driver may separate the "
+            f"outcome completely (drivers: {names})"
         )
     eta = design @ beta
     mu = 1.0 / (1.0 + np.exp(-eta))
@@ -120,7 +120,8 @@ def fit_logistic(
     table = pd.DataFrame(
         {
             "driver": names, "coef": coef, "se": coef_se, "odds_ratio": np.exp(coef), "or_low": low,
-            "or_high": high, "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)), "significant": (low > 1) | (high < 1),
+            "or_high": high, "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)),
+            "significant": (low > 1) | (high < 1),
         }
     )
     return LogisticFit(table, float(beta[0]), _loglik(eta, y, w), iteration)

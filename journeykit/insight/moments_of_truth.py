@@ -48,8 +48,8 @@ MIN_EXPOSED = 30
 
 CAVEAT = (
     "Associations, not proven causes: customers who meet an experience may differ in other ways. "
-    "Importance shares are split among correlated drivers (a driver with no effect of its own can get a share); "
-    "the adjusted odds ratio tells whether a driver adds anything once the others are known."
+    "Importance shares are split among correlated drivers (a driver with no effect of its own can get a "
+    "share); the adjusted odds ratio tells whether a driver adds anything once the others are known."
 )
 
 
@@ -93,7 +93,8 @@ class MomentsOfTruthResult(Result):
                          arrayminus=t["share"] - t["share_low"]),
         ), row=1, col=1)
         fig.add_trace(go.Scatter(
-            x=t["odds_ratio"], y=t["driver"], mode="markers", marker=dict(color=colour, size=9), showlegend=False,
+            x=t["odds_ratio"], y=t["driver"], mode="markers", marker=dict(color=colour, size=9),
+            showlegend=False,
             error_x=dict(type="data", symmetric=False, array=t["or_high"] - t["odds_ratio"],
                          arrayminus=t["odds_ratio"] - t["or_low"]),
         ), row=1, col=2)
@@ -189,7 +190,8 @@ def moments_of_truth(
         )
     if usable.sum() < 2:
         raise EmptyResultError(
-            f"fewer than two experiences have {min_exposed}+ customers with and without them among {len(y):,} customers"
+            f"fewer than two experiences have {min_exposed}+ customers with and without them "
+            f"among {len(y):,} customers"
         )
     used = [e for e, ok in zip(candidates, usable) if ok]
     names = [e.name for e in used]
@@ -198,13 +200,18 @@ def moments_of_truth(
     fit = fit_logistic(patterns.x, patterns.y, names, weights=patterns.counts, confidence=confidence)
     importance = relative_importance(patterns, names, method, replicates, confidence, seed)
     if importance.method == "relative_weights":
-        notes.append(f"{len(names)} drivers: more than {MAX_EXACT}, so Johnson's relative weights approximate LMG.")
+        notes.append(
+            f"{len(names)} drivers: more than {MAX_EXACT}, so Johnson's relative weights approximate LMG."
+        )
     value = _customer_value(frame, clv)
     reach = frame[[f"reach{i}" for i in np.flatnonzero(usable)]].to_numpy(dtype=float)
     table = _driver_table(used, model, x, y, reach, value, fit, importance, spec, confidence)
     table["small_sample"] = table["exposed"] < 100
     if table["small_sample"].any():
-        notes.append("Experiences met by fewer than 100 customers have wide intervals: read the intervals, not the value.")
+        notes.append(
+            "Experiences met by fewer than 100 customers have wide intervals: "
+            "read the intervals, not the value."
+        )
     stages = _stage_table(table, model)
     params = {
         "outcome": outcome, "anchor": anchors, "purchase": list(purchases), "window_days": window_days,
@@ -222,7 +229,9 @@ def _customer_value(frame: pd.DataFrame, clv: pd.Series | None) -> np.ndarray:
         return frame["revenue"].to_numpy(dtype=float)
     values = frame["customer_id"].map(clv)
     if values.isna().all():
-        raise JourneykitError("the CLV series has no value for any analysed customer (index must be customer ids)")
+        raise JourneykitError(
+            "the CLV series has no value for any analysed customer (its index must be customer ids)"
+        )
     return values.fillna(0.0).to_numpy(dtype=float)
 
 
@@ -270,11 +279,13 @@ def _driver_table(
             "direction": np.where(harm > 0, "harmful", "protective"),
         }
     )
-    odds = fit.table[["driver", "odds_ratio", "or_low", "or_high", "p_value"]].assign(p_holm=holm(fit.table["p_value"].to_numpy()))
+    odds = fit.table[["driver", "odds_ratio", "or_low", "or_high", "p_value"]]
+    odds = odds.assign(p_holm=holm(odds["p_value"].to_numpy()))
     odds["significant"] = odds["p_holm"] < 1 - confidence
     table = table.merge(odds, on="driver")
     table = table.merge(
-        importance.table[["driver", "share", "share_low", "share_high", "rank", "rank_stability"]], on="driver"
+        importance.table[["driver", "share", "share_low", "share_high", "rank", "rank_stability"]],
+        on="driver",
     )
     order = {e.name: i for i, e in enumerate(used)}
     table = table.sort_values("driver", key=lambda s: s.map(order)).reset_index(drop=True)

@@ -92,7 +92,8 @@ def _chain_figure(result: ValueChainResult):
     width = 1.0 / len(PRIMARY)
     for i, (name, label) in enumerate(zip(SUPPORT, _labels(SUPPORT))):
         y0 = 1 - (i + 1) * 0.12
-        fig.add_shape(type="rect", x0=0, x1=0.88, y0=y0, y1=y0 + 0.11, fillcolor="#d9e2ec", line=dict(color="#829ab1"))
+        fig.add_shape(type="rect", x0=0, x1=0.88, y0=y0, y1=y0 + 0.11, fillcolor="#d9e2ec",
+                      line=dict(color="#829ab1"))
         fig.add_annotation(x=0.44, y=y0 + 0.055, showarrow=False,
                            text=f"<b>{label}</b>: {cost.get(name, 0):,.0f} {currency}")
     for i, (name, label) in enumerate(zip(PRIMARY, _labels(PRIMARY))):
@@ -103,7 +104,8 @@ def _chain_figure(result: ValueChainResult):
                            text=f"<b>{label}</b><br>{cost.get(name, 0):,.0f} {currency}")
     stages = result.stages
     margin = stages["margin_per_period"].sum() if not stages.empty else float("nan")
-    fig.add_shape(type="path", path="M 0.89 0 L 0.89 0.98 L 1.0 0.49 Z", fillcolor="#f0b429", line=dict(color="#cb6e17"))
+    fig.add_shape(type="path", path="M 0.89 0 L 0.89 0.98 L 1.0 0.49 Z", fillcolor="#f0b429",
+                  line=dict(color="#cb6e17"))
     fig.add_annotation(x=0.93, y=0.49, showarrow=False, text=f"<b>margin</b><br>{margin:,.0f}")
     fig.update_xaxes(visible=False, range=[0, 1.01])
     fig.update_yaxes(visible=False, range=[-0.02, 1.0])
@@ -131,10 +133,13 @@ def _scatter_figure(result: ValueChainResult):
     )
 
 
-def _matrices(chain: ValueChain, touchpoints: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _matrices(
+    chain: ValueChain, touchpoints: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``Q`` (touchpoints × activities), ``M`` (activities × resources), direct costs and rates."""
     resources = [r.name for r in chain.resources]
-    q = np.array([[a.touchpoints.get(t, 0.0) for a in chain.activities] for t in touchpoints]).reshape(len(touchpoints), -1)
+    q = np.array([[a.touchpoints.get(t, 0.0) for a in chain.activities] for t in touchpoints])
+    q = q.reshape(len(touchpoints), -1)
     m = np.array([[a.resources.get(r, 0.0) for r in resources] for a in chain.activities])
     direct = np.array([a.direct_cost for a in chain.activities])
     rates = np.array([r.rate for r in chain.resources])
@@ -206,13 +211,15 @@ def value_chain(
     stages = _stage_table(table, model)
     improvements = _improvements(resources, table, periods, LOW_UTILISATION)
     notes = [
-        f"Interactions per {chain.period}: events in the data divided by the {periods:.1f} {chain.period}s it spans.",
-        "Revenue of the customers served is not additive across touchpoints; loyalty lift and revenue at stake are "
-        "associations from the moments-of-truth analysis, not proven causes.",
+        f"Interactions per {chain.period}: events in the data divided by the {periods:.1f} "
+        f"{chain.period}s it spans.",
+        "Revenue of the customers served is not additive across touchpoints; loyalty lift and revenue at "
+        "stake are associations from the moments-of-truth analysis, not proven causes.",
     ]
     over = resources[resources["utilisation"] > 1]
     if len(over):
-        notes.append("Over practical capacity: " + ", ".join(f"{r} ({u:.0%})" for r, u in zip(over["resource"], over["utilisation"])))
+        pairs = zip(over["resource"], over["utilisation"])
+        notes.append("Over practical capacity: " + ", ".join(f"{r} ({u:.0%})" for r, u in pairs))
     return ValueChainResult(
         table=table, resources=resources, activities=activities, stages=stages, customers=customers,
         improvements=improvements, notes=notes, title=f"Value chain: {chain.name}",
@@ -222,12 +229,13 @@ def value_chain(
 
 
 def _resource_table(chain: ValueChain, used: np.ndarray) -> pd.DataFrame:
-    capacity = np.array([r.capacity_minutes if r.capacity_minutes is not None else np.nan for r in chain.resources])
+    capacity = np.array([r.capacity_minutes or np.nan for r in chain.resources])
     rates = np.array([r.rate for r in chain.resources])
     unused = capacity - used
     return pd.DataFrame({
         "resource": [r.name for r in chain.resources], "rate": rates, "capacity_minutes": capacity,
-        "used_minutes": used, "utilisation": used / capacity, "unused_minutes": unused, "unused_cost": unused * rates,
+        "used_minutes": used, "utilisation": used / capacity, "unused_minutes": unused,
+        "unused_cost": unused * rates,
     })
 
 
@@ -243,20 +251,23 @@ def _customer_costs(engine: Engine, ev: ibis.Table, unit_cost: dict[str, float])
 
 
 def _touchpoint_table(
-    engine: Engine, ev: ibis.Table, model: JourneyModel, touchpoints: list[str], unit: np.ndarray, v: np.ndarray,
-    volumes: pd.DataFrame, periods: float, moments: MomentsOfTruthResult | None, clv: pd.Series | None,
+    engine: Engine, ev: ibis.Table, model: JourneyModel, touchpoints: list[str], unit: np.ndarray,
+    v: np.ndarray, volumes: pd.DataFrame, periods: float, moments: MomentsOfTruthResult | None,
+    clv: pd.Series | None,
 ) -> pd.DataFrame:
     revenue = ev.group_by("customer_id").aggregate(customer_revenue=ev.value.sum().fill_null(0.0))
     pairs = ev.filter(ev.touchpoint.notnull()).select("customer_id", "touchpoint").distinct()
     served = pairs.join(revenue, "customer_id")
-    by_tp = engine.execute(served.group_by("touchpoint").aggregate(customer_revenue=served.customer_revenue.sum()))
+    by_tp = engine.execute(
+        served.group_by("touchpoint").aggregate(customer_revenue=served.customer_revenue.sum())
+    ).set_index("touchpoint")["customer_revenue"]
     table = pd.DataFrame({
         "touchpoint": touchpoints, "stage": [model.touchpoint_by_name[t].stage for t in touchpoints],
         "interactions": volumes["interactions"].reindex(touchpoints).fillna(0).astype("int64").to_numpy(),
         "per_period": v, "unit_cost": unit, "cost_per_period": unit * v,
         "customers": volumes["customers"].reindex(touchpoints).fillna(0).astype("int64").to_numpy(),
         "revenue_per_period": volumes["revenue"].reindex(touchpoints).fillna(0).to_numpy() / periods,
-        "customer_revenue": by_tp.set_index("touchpoint")["customer_revenue"].reindex(touchpoints).fillna(0).to_numpy(),
+        "customer_revenue": by_tp.reindex(touchpoints).fillna(0).to_numpy(),
     })
     total = table["cost_per_period"].sum()
     table["cost_share"] = table["cost_per_period"] / total if total > 0 else np.nan
@@ -264,7 +275,8 @@ def _touchpoint_table(
     if clv is not None:
         pair_frame = engine.execute(pairs)
         pair_frame["clv"] = pair_frame["customer_id"].map(clv).fillna(0.0)
-        table["customer_clv"] = pair_frame.groupby("touchpoint")["clv"].sum().reindex(touchpoints).fillna(0).to_numpy()
+        clv_sum = pair_frame.groupby("touchpoint")["clv"].sum()
+        table["customer_clv"] = clv_sum.reindex(touchpoints).fillna(0).to_numpy()
     cost_total = (table["cost_per_period"] * periods).where(table["cost_per_period"] > 0)
     table["value_per_cost"] = table["customer_revenue"] / cost_total
     table["loyalty_lift"] = np.nan
@@ -272,12 +284,14 @@ def _touchpoint_table(
     if moments is not None:
         mot = moments.table[moments.table["significant"]]
         mot = mot.assign(lift=mot["difference"] * (1 if moments.params["outcome"] == "churned" else -1))
-        per_tp = mot.groupby("touchpoint").agg(loyalty_lift=("lift", "max"), revenue_at_stake=("revenue_at_stake", "sum"))
+        per_tp = mot.groupby("touchpoint").agg(
+            loyalty_lift=("lift", "max"), revenue_at_stake=("revenue_at_stake", "sum")
+        )
         table["loyalty_lift"] = table["touchpoint"].map(per_tp["loyalty_lift"])
         table["revenue_at_stake"] = table["touchpoint"].map(per_tp["revenue_at_stake"])
-    columns = ["touchpoint", "stage", "interactions", "per_period", "unit_cost", "cost_per_period", "cost_share",
-               "customers", "revenue_per_period", "customer_revenue", "customer_clv", "value_per_cost",
-               "loyalty_lift", "revenue_at_stake"]
+    columns = ["touchpoint", "stage", "interactions", "per_period", "unit_cost", "cost_per_period",
+               "cost_share", "customers", "revenue_per_period", "customer_revenue", "customer_clv",
+               "value_per_cost", "loyalty_lift", "revenue_at_stake"]
     return table[columns].sort_values("cost_per_period", ascending=False).reset_index(drop=True)
 
 
@@ -289,7 +303,8 @@ def _stage_table(table: pd.DataFrame, model: JourneyModel) -> pd.DataFrame:
     stages["margin_per_period"] = stages["revenue_per_period"] - stages["cost_per_period"]
     with np.errstate(divide="ignore", invalid="ignore"):
         stages["value_per_cost"] = stages["revenue_per_period"] / stages["cost_per_period"]
-    return stages[["stage", "cost_per_period", "revenue_per_period", "margin_per_period", "value_per_cost", "customers"]]
+    return stages[["stage", "cost_per_period", "revenue_per_period", "margin_per_period", "value_per_cost",
+                   "customers"]]
 
 
 def _improvements(resources: pd.DataFrame, table: pd.DataFrame, periods: float, low: float) -> pd.DataFrame:
@@ -298,18 +313,22 @@ def _improvements(resources: pd.DataFrame, table: pd.DataFrame, periods: float, 
     rows = []
     for _, r in resources.iterrows():
         if r["utilisation"] < low:
-            rows.append((r["resource"], "resource", f"{1 - r['utilisation']:.0%} of practical capacity unused",
-                         r["unused_cost"], "redeploy or reduce the unused capacity"))
+            issue = f"{1 - r['utilisation']:.0%} of practical capacity unused"
+            rows.append((r["resource"], "resource", issue, r["unused_cost"],
+                         "redeploy or reduce the unused capacity"))
         elif r["utilisation"] > 1:
             rows.append((r["resource"], "resource", f"demand at {r['utilisation']:.0%} of practical capacity",
                          -r["unused_cost"], "add capacity or cut the minutes per interaction"))
     for _, t in table[table["revenue_at_stake"] > 0].iterrows():
-        rows.append((t["touchpoint"], "touchpoint", f"harmful experience (+{t['loyalty_lift']:.1f} pp worse outcome)",
-                     t["revenue_at_stake"] / periods, "improve the experience (moment of truth)"))
-    costly = table[(table["cost_share"] > 0.05) & (table["value_per_cost"] < table["value_per_cost"].median())]
+        issue = f"harmful experience (+{t['loyalty_lift']:.1f} pp worse outcome)"
+        rows.append((t["touchpoint"], "touchpoint", issue, t["revenue_at_stake"] / periods,
+                     "improve the experience (moment of truth)"))
+    low_value = table["value_per_cost"] < table["value_per_cost"].median()
+    costly = table[(table["cost_share"] > 0.05) & low_value]
     for _, t in costly.iterrows():
-        rows.append((t["touchpoint"], "touchpoint", f"{t['cost_share']:.0%} of cost, value/cost {t['value_per_cost']:.1f}",
-                     t["cost_per_period"], "review the activities behind it (cost to serve)"))
+        issue = f"{t['cost_share']:.0%} of cost, value/cost {t['value_per_cost']:.1f}"
+        rows.append((t["touchpoint"], "touchpoint", issue, t["cost_per_period"],
+                     "review the activities behind it (cost to serve)"))
     out = pd.DataFrame(rows, columns=["item", "kind", "issue", "amount_per_period", "action"])
     out = out.sort_values("amount_per_period", ascending=False).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))

@@ -37,7 +37,9 @@ Category = Literal[
 ]
 Period = Literal["day", "week", "month", "quarter", "year"]
 #: Length of each costing period in days (a month is a mean Gregorian month).
-PERIOD_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12, "quarter": 365.2425 / 4, "year": 365.2425}
+PERIOD_DAYS: dict[str, float] = {
+    "day": 1.0, "week": 7.0, "month": 365.2425 / 12, "quarter": 365.2425 / 4, "year": 365.2425
+}
 
 
 class ValueChainError(JourneykitError):
@@ -65,7 +67,8 @@ class Resource(_Strict):
     @model_validator(mode="after")
     def _priced(self) -> "Resource":
         fixed = self.cost is not None and self.capacity_minutes is not None
-        if fixed == (self.cost_per_minute is not None) or (not fixed and (self.cost, self.capacity_minutes) != (None, None)):
+        partial = not fixed and (self.cost, self.capacity_minutes) != (None, None)
+        if fixed == (self.cost_per_minute is not None) or partial:
             raise ValueError("cost: give either cost and capacity_minutes per period, or cost_per_minute")
         return self
 
@@ -131,7 +134,8 @@ class ValueChain(_Strict):
         for i, a in enumerate(self.activities):
             for r in a.resources:
                 if r not in resource_names:
-                    problems.append(f"activities[{i}].resources.{r}: unknown resource '{r}' (expected one of {resource_names})")
+                    problems.append(f"activities[{i}].resources.{r}: unknown resource '{r}' "
+                                    f"(expected one of {resource_names})")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -144,7 +148,8 @@ class ValueChain(_Strict):
         """Raise :class:`ValueChainError` for activities naming touchpoints not in ``model``."""
         known = set(model.touchpoint_by_name)
         problems = [
-            (f"activities[{i}].touchpoints.{t}", f"unknown touchpoint '{t}' (not in the journey model '{model.name}')")
+            (f"activities[{i}].touchpoints.{t}",
+             f"unknown touchpoint '{t}' (not in the journey model '{model.name}')")
             for i, a in enumerate(self.activities)
             for t in a.touchpoints
             if t not in known
@@ -154,7 +159,9 @@ class ValueChain(_Strict):
         return self
 
 
-def parse_value_chain(data: Any, file: str = "<value chain>", model: JourneyModel | None = None) -> ValueChain:
+def parse_value_chain(
+    data: Any, file: str = "<value chain>", model: JourneyModel | None = None
+) -> ValueChain:
     """Validate parsed YAML as a :class:`ValueChain` (and its touchpoints against ``model``).
 
     Raises
@@ -188,7 +195,8 @@ def load_value_chain(path: str | Path, model: JourneyModel | None = None) -> Val
     except OSError as exc:
         raise ValueChainError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from None
     except yaml.YAMLError as exc:
-        raise ValueChainError(str(path), [("(yaml)", f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        problem = getattr(exc, "problem", exc)
+        raise ValueChainError(str(path), [("(yaml)", f"not valid YAML: {problem}")]) from None
     return parse_value_chain(data, str(path), model)
 
 
@@ -198,12 +206,15 @@ def from_touchpoint_costs(model: JourneyModel) -> ValueChain:
     cost-to-serve can be computed before a real value chain is written (there is no capacity to report)."""
     costed = [t for t in model.touchpoints if t.cost]
     if not costed:
-        raise ValueChainError("<journey model>", [("touchpoints", "no touchpoint has a cost: write a value chain file")])
+        raise ValueChainError(
+            "<journey model>", [("touchpoints", "no touchpoint has a cost: write a value chain file")]
+        )
     return ValueChain(
         name=f"{model.name}: touchpoint costs", period="month",
         resources=[Resource(name="touchpoint_cost", cost_per_minute=1.0)],
         activities=[
-            Activity(name=t.name, category="service", resources={"touchpoint_cost": t.cost}, touchpoints={t.name: 1.0})
+            Activity(name=t.name, category="service", resources={"touchpoint_cost": t.cost},
+                     touchpoints={t.name: 1.0})
             for t in costed
         ],
     )

@@ -29,14 +29,14 @@ from journeykit.insight.benchmark.kpis import KPIS
 from journeykit.insight.benchmark.reference import ReferenceRow, ReferenceSet
 
 FORMULA = (
-    "score = 100 · clip((x − worst) / (frontier − worst), 0, 1) per KPI (distance to frontier, OECD/JRC 2008); "
-    "index = Σ w·score / Σ w with se = √Σ (w/Σw)²·se(score)²"
+    "score = 100 · clip((x − worst) / (frontier − worst), 0, 1) per KPI (distance to frontier, "
+    "OECD/JRC 2008); index = Σ w·score / Σ w with se = √Σ (w/Σw)²·se(score)²"
 )
 
 SCORE_COLUMNS = [
     "group", "kpi_id", "kpi", "stage", "unit", "n", "value", "ci_low", "ci_high", "frontier", "worst",
-    "reference_median", "references", "sources", "score", "score_low", "score_high", "score_se", "gap", "weight",
-    "small_sample",
+    "reference_median", "references", "sources", "score", "score_low", "score_high", "score_se", "gap",
+    "weight", "small_sample",
 ]
 
 
@@ -95,28 +95,33 @@ def score_kpis(
         if m["kpi"] == "ces":
             refs = [r for r in refs if r.scale == m["scale"]]
         if not refs:
-            missing.setdefault(m["kpi"] + (f" on scale {m['scale']}" if m["kpi"] == "ces" else ""), []).append(m["kpi_id"])
+            what = m["kpi"] + (f" on scale {m['scale']}" if m["kpi"] == "ces" else "")
+            missing.setdefault(what, []).append(m["kpi_id"])
             continue
         frontier, worst, median = frontier_and_worst(refs, kpi.higher_is_better)
         if frontier == worst:
-            notes.append(f"{m['kpi_id']}: the references give a single figure ({frontier:g}); a frontier and a worst value are needed")
+            notes.append(f"{m['kpi_id']}: the references give a single figure ({frontier:g}); "
+                         "a frontier and a worst value are needed")
             continue
         score = float(_scale(m["value"], worst, frontier))
         ends = _scale([m["ci_low"], m["ci_high"]], worst, frontier)
         clipped = score in (0.0, 100.0)
         rows.append(
             {
-                "group": m["group"], "kpi_id": m["kpi_id"], "kpi": m["kpi"], "stage": m["stage"], "unit": m["unit"],
+                "group": m["group"], "kpi_id": m["kpi_id"], "kpi": m["kpi"], "stage": m["stage"],
+                "unit": m["unit"],
                 "n": int(m["n"]), "value": m["value"], "ci_low": m["ci_low"], "ci_high": m["ci_high"],
                 "frontier": frontier, "worst": worst, "reference_median": median, "references": len(refs),
                 "sources": "; ".join(dict.fromkeys(f"{r.source} ({r.year})" for r in refs)),
                 "score": score, "score_low": float(ends.min()), "score_high": float(ends.max()),
                 "score_se": 0.0 if clipped else 100 * m["se"] / abs(frontier - worst),
-                "gap": (frontier - m["value"]) * (1 if kpi.higher_is_better else -1), "weight": float(weights.get(m["kpi_id"], weights.get(m["kpi"], 1.0))),
+                "gap": (frontier - m["value"]) * (1 if kpi.higher_is_better else -1),
+                "weight": float(weights.get(m["kpi_id"], weights.get(m["kpi"], 1.0))),
                 "small_sample": int(m["n"]) < min_n,
             }
         )
-    notes += [f"no reference figure for {kpi}: {', '.join(dict.fromkeys(ids))} not scored" for kpi, ids in missing.items()]
+    notes += [f"no reference figure for {what}: {', '.join(dict.fromkeys(ids))} not scored"
+              for what, ids in missing.items()]
     return pd.DataFrame(rows, columns=SCORE_COLUMNS), notes
 
 
@@ -132,7 +137,8 @@ def composite_index(scores: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
     z = z_value(confidence)
     rows = []
     for group, g in scores.groupby("group", sort=False):
-        scopes = [("journey", g)] + [(f"stage:{s}", gs) for s, gs in g.groupby("stage", sort=False, dropna=True)]
+        stages = g.groupby("stage", sort=False, dropna=True)
+        scopes = [("journey", g)] + [(f"stage:{s}", gs) for s, gs in stages]
         for scope, part in scopes:
             w = part["weight"].to_numpy(dtype=float)
             if w.sum() <= 0:

@@ -54,7 +54,9 @@ class InternalBenchmarkResult(Result):
         return fig.update_layout(title=self.title, height=220 * len(ids) + 80)
 
 
-def compare_groups(measured: pd.DataFrame, baseline: str = BEST, confidence: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+def compare_groups(
+    measured: pd.DataFrame, baseline: str = BEST, confidence: float = 0.95, min_n: int = 30
+) -> pd.DataFrame:
     """Compare every group's KPIs with the baseline group (formula in the module docstring).
 
     Raises
@@ -82,12 +84,13 @@ def compare_groups(measured: pd.DataFrame, baseline: str = BEST, confidence: flo
             zs = np.where(se > 0, diff / se, np.nan)
         p = 2 * stats.norm.sf(np.abs(zs))
         sign = np.sign(diff) * (1 if higher else -1)
+        significant = p < 1 - confidence
+        verdict = np.select([significant & (sign > 0), significant & (sign < 0)], ["better", "worse"], "same")
         frames.append(pd.DataFrame({
-            "kpi_id": kpi_id, "kpi": rows["kpi"], "unit": rows["unit"], "group": rows["group"], "n": rows["n"],
-            "value": rows["value"], "ci_low": rows["ci_low"], "ci_high": rows["ci_high"], "baseline": base["group"],
-            "baseline_value": base["value"], "difference": diff, "diff_low": diff - z * se, "diff_high": diff + z * se,
-            "p_value": p,
-            "better": np.where((p < 1 - confidence) & (sign > 0), "better", np.where((p < 1 - confidence) & (sign < 0), "worse", "same")),
+            "kpi_id": kpi_id, "kpi": rows["kpi"], "unit": rows["unit"], "group": rows["group"],
+            "n": rows["n"], "value": rows["value"], "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
+            "baseline": base["group"], "baseline_value": base["value"], "difference": diff,
+            "diff_low": diff - z * se, "diff_high": diff + z * se, "p_value": p, "better": verdict,
             "small_sample": rows["n"] < min_n,
         }))
     if not frames:
@@ -114,14 +117,15 @@ def internal_benchmark(
     EmptyResultError
         No KPI could be measured in any group.
     """
-    measured = measure_groups(engine, model, by, filters, purchase=purchase, support=support, confidence=confidence)
+    measured = measure_groups(engine, model, by, filters, purchase=purchase, support=support,
+                              confidence=confidence)
     if measured.empty:
         raise EmptyResultError(f"no KPI could be measured in any group of {by!r}")
     table = compare_groups(measured, baseline, confidence, min_n)
     notes = []
     if table["small_sample"].any():
-        notes.append(f"{int(table['small_sample'].sum())} group KPIs rest on fewer than {min_n} answers or customers: "
-                     "read their intervals, not the value.")
+        notes.append(f"{int(table['small_sample'].sum())} group KPIs rest on fewer than {min_n} answers or "
+                     "customers: read their intervals, not the value.")
     return InternalBenchmarkResult(
         table=table, params={"by": by, "baseline": baseline, "min_n": min_n, "confidence": confidence,
                              "filters": (filters or Filters()).describe()},

@@ -52,15 +52,20 @@ _HOURS = {"minutes": 1 / 60, "seconds": 1 / 3600, "days": 24.0}
 KPIS: dict[str, KpiDefinition] = {
     k.name: k
     for k in [
-        KpiDefinition("nps", "points", True, -100, 100, description="Net Promoter Score (% promoters − % detractors)"),
+        KpiDefinition("nps", "points", True, -100, 100,
+                      description="Net Promoter Score (% promoters − % detractors)"),
         KpiDefinition("csat", "%", True, 0, 100, _PERCENT,
-                      description="CSAT top-2-box share (4-5 on 1-5), or the share of 'good' ratings of a good/bad scale"),
+                      description="CSAT top-2-box share (4-5 on 1-5), or the 'good' share of a good/bad "
+                      "rating"),
         KpiDefinition("ces", "mean", True, 1, 7,
-                      description="Customer Effort Score: mean agreement with 'the company made it easy' (scale stored per row)"),
+                      description="Customer Effort Score: mean agreement with 'the company made it easy' "
+                      "(scale stored per row)"),
         KpiDefinition("acsi", "index 0-100", True, 0, 100, measured=False,
-                      description="American Customer Satisfaction Index: a latent-variable index, not a CSAT %"),
+                      description="American Customer Satisfaction Index: a latent-variable index, "
+                      "not a CSAT %"),
         KpiDefinition("churn_rate", "%", False, 0, 100, _PERCENT,
-                      description="Customers lost (for journeykit: purchasers with no event for the inactivity period)"),
+                      description="Customers lost (for journeykit: purchasers with no event for the "
+                      "inactivity period)"),
         KpiDefinition("repeat_purchase_rate", "%", True, 0, 100, _PERCENT,
                       description="Purchasers who bought again"),
         KpiDefinition("conversion", "%", True, 0, 100, _PERCENT,

@@ -25,9 +25,12 @@ from journeykit.engine.expr import attribute, epoch_seconds, ordered_window
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.model import JourneyModel
 
-COLUMNS = ["group", "kpi_id", "kpi", "survey", "stage", "unit", "scale", "n", "value", "se", "ci_low", "ci_high"]
+COLUMNS = ["group", "kpi_id", "kpi", "survey", "stage", "unit", "scale", "n", "value", "se", "ci_low",
+           "ci_high"]
 _SURVEY_KPI = {"nps": "nps", "csat": "csat", "ces": "ces"}
-_SHARE_KPI = {"reached_stage": "conversion", "repeat_purchase_rate": "repeat_purchase_rate", "inactive": "churn_rate"}
+_SHARE_KPI = {
+    "reached_stage": "conversion", "repeat_purchase_rate": "repeat_purchase_rate", "inactive": "churn_rate"
+}
 
 
 #: Reference KPIs measured from events rather than survey answers.
@@ -42,7 +45,8 @@ def _survey_rows(
     if not model.surveys:
         return pd.DataFrame(columns=COLUMNS)
     try:
-        t = survey_kpis(engine, model, by=by, filters=filters, confidence=confidence, nps_method="adjusted_wald").table
+        t = survey_kpis(engine, model, by=by, filters=filters, confidence=confidence,
+                        nps_method="adjusted_wald").table
     except EmptyResultError:
         return pd.DataFrame(columns=COLUMNS)
     t = t[t["kind"].isin(list(_SURVEY_KPI)) & (t["group"] != NO_GROUP)]
@@ -53,8 +57,10 @@ def _survey_rows(
         group = by.split(":", 1)[1] + "=" + group
     return pd.DataFrame(
         {
-            "group": group if by is not None else "all", "kpi_id": kpi + ":" + t["survey"], "kpi": kpi, "survey": t["survey"], "stage": t["survey"].map(stage_of),
-            "unit": t["unit"].where(kpi != "ces", "mean"), "scale": t["scale"], "n": t["n"], "value": t["value"],
+            "group": group if by is not None else "all", "kpi_id": kpi + ":" + t["survey"], "kpi": kpi,
+            "survey": t["survey"], "stage": t["survey"].map(stage_of),
+            "unit": t["unit"].where(kpi != "ces", "mean"), "scale": t["scale"], "n": t["n"],
+            "value": t["value"],
             "se": t["se"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
         }
     )
@@ -65,8 +71,8 @@ def _share_rows(
     confidence: float,
 ) -> pd.DataFrame:
     try:
-        t = operational_kpis(engine, model, purchase=purchase or None, inactive_days=inactive_days, filters=filters,
-                             confidence=confidence).table
+        t = operational_kpis(engine, model, purchase=purchase or None, inactive_days=inactive_days,
+                             filters=filters, confidence=confidence).table
     except EmptyResultError:
         return pd.DataFrame(columns=COLUMNS)
     kpi = t["kpi"].map(_SHARE_KPI)
@@ -80,8 +86,11 @@ def _share_rows(
     )
 
 
-def _support_rows(engine: Engine, model: JourneyModel, support: list[str], filters: Filters, confidence: float) -> pd.DataFrame:
-    """Mean first-response and resolution time (hours) of cases whose first event is at a support touchpoint."""
+def _support_rows(
+    engine: Engine, model: JourneyModel, support: list[str], filters: Filters, confidence: float
+) -> pd.DataFrame:
+    """Mean first-response and resolution time (hours) of cases whose first event is at a support
+    touchpoint."""
     ev = filters.apply(engine.events)
     ev = ev.filter(ev.case_id.notnull())
     w = ordered_window("case_id")
@@ -102,7 +111,8 @@ def _support_rows(engine: Engine, model: JourneyModel, support: list[str], filte
         if int(stats["n"]) == 0:
             continue
         iv = t_interval(stats["mean"], stats["sd"], stats["n"], confidence)
-        rows.append({"kpi_id": kpi, "kpi": kpi, "survey": None, "stage": stage, "unit": "hours", "scale": None,
+        rows.append({"kpi_id": kpi, "kpi": kpi, "survey": None, "stage": stage, "unit": "hours",
+                     "scale": None,
                      "n": int(stats["n"]), "value": float(iv.estimate), "se": float(iv.se),
                      "ci_low": float(iv.low), "ci_high": float(iv.high)})
     return pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "group"])
@@ -141,8 +151,8 @@ def measure_kpis(
 
 
 def _event_rows(
-    engine: Engine, model: JourneyModel, filters: Filters, purchase: list[str] | None, support: list[str] | None,
-    inactive_days: float, confidence: float, kpis: set[str] | None,
+    engine: Engine, model: JourneyModel, filters: Filters, purchase: list[str] | None,
+    support: list[str] | None, inactive_days: float, confidence: float, kpis: set[str] | None,
 ) -> list[pd.DataFrame]:
     for name in support or []:
         if name not in model.touchpoint_by_name:
@@ -168,7 +178,8 @@ def _stack(frames: list[pd.DataFrame], group: str | None, kpis: set[str] | None)
 
 
 def group_filters(engine: Engine, by: str, filters: Filters | None = None) -> list[tuple[str, Filters]]:
-    """``(label, filters)`` per group of ``by``: ``segment:<attribute>``, ``channel`` or ``period:<day|week|month>``.
+    """``(label, filters)`` per group of ``by``: ``segment:<attribute>``, ``channel`` or
+    ``period:<day|week|month>``.
 
     Raises
     ------
@@ -185,9 +196,12 @@ def group_filters(engine: Engine, by: str, filters: Filters | None = None) -> li
         values = engine.execute(ev.select("channel").distinct())["channel"].dropna()
         groups = [(f"channel={v}", replace(base, channel=v)) for v in sorted(values)]
     elif kind == "period" and arg:
-        groups = [(label, replace(base, start=start, end=end)) for label, start, end in _periods(engine, ev, check_period(arg))]
+        periods = _periods(engine, ev, check_period(arg))
+        groups = [(label, replace(base, start=start, end=end)) for label, start, end in periods]
     else:
-        raise JourneykitError(f"unknown grouping {by!r} (expected segment:<attribute>, channel or period:day|week|month)")
+        raise JourneykitError(
+            f"unknown grouping {by!r} (expected segment:<attribute>, channel or period:day|week|month)"
+        )
     if not groups:
         raise JourneykitError(f"the grouping {by!r} has no values in the data")
     return groups
@@ -235,5 +249,6 @@ def measure_groups(
     groups = group_filters(engine, by, base)
     frames = [] if by == "channel" else [_survey_rows(engine, model, base, confidence, by)]
     for label, f in groups:
-        frames.append(_stack(_event_rows(engine, model, f, purchase, support, inactive_days, confidence, kpis), label, None))
+        rows = _event_rows(engine, model, f, purchase, support, inactive_days, confidence, kpis)
+        frames.append(_stack(rows, label, None))
     return _stack(frames, None, kpis)

@@ -65,7 +65,8 @@ class BenchmarkResult(Result):
                 error_y=dict(type="data", symmetric=False, array=t["ci_high"] - t["index"],
                              arrayminus=t["index"] - t["ci_low"]),
             ))
-            return fig.update_layout(title="Benchmark index per period", yaxis=dict(title="index (0-100)", range=[0, 100]))
+            return fig.update_layout(title="Benchmark index per period",
+                                     yaxis=dict(title="index (0-100)", range=[0, 100]))
         if kind != "scores":
             raise ValueError(f"kind must be 'scores' or 'trend', got {kind!r}")
         t = self.table[self.table["group"] == "all"].iloc[::-1]
@@ -79,7 +80,8 @@ class BenchmarkResult(Result):
         title = "Distance to frontier per KPI (100 = at the best reference)"
         if not journey.empty:
             title += f" — journey index {journey['index'].iloc[0]:.1f}"
-        return fig.update_layout(title=title, xaxis=dict(range=[0, 100], title="score"), height=max(300, 30 * len(t) + 120))
+        return fig.update_layout(title=title, xaxis=dict(range=[0, 100], title="score"),
+                                 height=max(300, 30 * len(t) + 120))
 
 
 def _reference(reference: ReferenceSet | str | Path | None) -> ReferenceSet:
@@ -143,8 +145,8 @@ def benchmark(
     scores, notes = score_kpis(measured, ref, weights, industry, min_n)
     if scores.empty:
         raise EmptyResultError(
-            f"none of the measured KPIs ({sorted(set(measured['kpi']))}) has a usable figure in the reference set "
-            f"'{ref.name}' {ref.version}" + (f" for industry {industry!r}" if industry else "")
+            f"none of the measured KPIs ({sorted(set(measured['kpi']))}) has a usable figure in the "
+            f"reference set '{ref.name}' {ref.version}" + (f" for industry {industry!r}" if industry else "")
         )
     index = composite_index(scores, confidence)
     trend = pd.DataFrame()
@@ -159,8 +161,9 @@ def benchmark(
         names = list(dict.fromkeys(unreliable["group"]))
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         notes.append(
-            f"Warning: the index of {shown} rests on a KPI measured on fewer than {min_n} answers or customers "
-            f"(smallest n = {int(unreliable['min_n'].min())}); such indices are marked reliable = False."
+            f"Warning: the index of {shown} rests on a KPI measured on fewer than {min_n} answers or "
+            f"customers (smallest n = {int(unreliable['min_n'].min())}); such indices are marked "
+            "reliable = False."
         )
     return BenchmarkResult(
         table=scores, index=index, trend=trend, measured=measured,

@@ -47,8 +47,9 @@ class ProcessBenchmarkResult(Result):
         labels = t["source"] + " → " + t["target"]
         a, b = self.params.get("label_a", "a"), self.params.get("label_b", "b")
         fig = go.Figure()
-        fig.add_trace(go.Scatter(x=t["median_hours_a"], y=labels, mode="markers", name=a, marker=dict(size=9)))
-        fig.add_trace(go.Scatter(x=t["median_hours_b"], y=labels, mode="markers", name=b, marker=dict(size=9)))
+        for side, name in (("a", a), ("b", b)):
+            fig.add_trace(go.Scatter(x=t[f"median_hours_{side}"], y=labels, mode="markers", name=name,
+                                     marker=dict(size=9)))
         for _, row in t.iterrows():
             fig.add_shape(type="line", x0=row["median_hours_a"], x1=row["median_hours_b"],
                           y0=f"{row['source']} → {row['target']}", y1=f"{row['source']} → {row['target']}",
@@ -102,7 +103,8 @@ def compare_process(
         out["ratio"] = out["median_hours_b"] / out["median_hours_a"]
     enough = (out["count_a"] >= min_count) & (out["count_b"] >= min_count)
     out["slower"] = np.select(
-        [enough & (out["ratio"] > 1 + tolerance), enough & (out["ratio"] < 1 / (1 + tolerance))], ["b", "a"], ""
+        [enough & (out["ratio"] > 1 + tolerance), enough & (out["ratio"] < 1 / (1 + tolerance))],
+        ["b", "a"], "",
     )
     out = (
         out.assign(_rare=~enough, _size=-out["difference_hours"].abs())
@@ -112,10 +114,12 @@ def compare_process(
     )
     va = variants(engine, by=by, level=level, filters=a).table
     vb = variants(engine, by=by, level=level, filters=b).table
-    var = va[["variant", "share"]].merge(vb[["variant", "share"]], on="variant", how="outer", suffixes=("_a", "_b"))
+    var = va[["variant", "share"]].merge(vb[["variant", "share"]], on="variant", how="outer",
+                                         suffixes=("_a", "_b"))
     var = var.fillna({"share_a": 0.0, "share_b": 0.0})
     var["difference"] = var["share_b"] - var["share_a"]
-    var = var.assign(_top=var[["share_a", "share_b"]].max(axis=1)).nlargest(top_variants, "_top").drop(columns="_top")
+    var = var.assign(_top=var[["share_a", "share_b"]].max(axis=1))
+    var = var.nlargest(top_variants, "_top").drop(columns="_top")
     slower_b = int((out["slower"] == "b").sum())
     slower_a = int((out["slower"] == "a").sum())
     notes = [f"{label_b} is slower on {slower_b} and {label_a} on {slower_a} transitions "

@@ -1,11 +1,12 @@
 """Benchmark reference sets: published or own KPI values with their source, year, unit and percentiles.
 
 A reference set is a YAML file (``name``, ``version``, ``rows: [...]``) or a CSV with one row per figure and
-the same columns.  Each row names a KPI of :data:`~journeykit.insight.benchmark.kpis.KPIS`, its unit (required:
-an ACSI index is not a CSAT percentage), a value and/or percentiles ``p25 ≤ median ≤ p75`` with ``best`` beyond
-the better end and ``worst`` beyond the other, and its evidence (source, URL, year).  Values are converted
-to the KPI's canonical unit on load.  ``version`` freezes the set: an index is comparable over time only
-when computed against the same version, and every result records the version and a fingerprint of the rows.
+the same columns.  Each row names a KPI of :data:`~journeykit.insight.benchmark.kpis.KPIS`, its unit
+(required: an ACSI index is not a CSAT percentage), a value and/or percentiles ``p25 ≤ median ≤ p75`` with
+``best`` beyond the better end and ``worst`` beyond the other, and its evidence (source, URL, year).
+Values are converted to the KPI's canonical unit on load.  ``version`` freezes the set: an index is
+comparable over time only when computed against the same version, and every result records the version
+and a fingerprint of the rows.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class ReferenceError(JourneykitError):
 
     def __init__(self, file: str, problems: list[tuple[str, str]]):
         self.file, self.problems = file, problems
-        super().__init__(f"{file}: invalid benchmark reference: " + "; ".join(f"{p}: {m}" for p, m in problems))
+        detail = "; ".join(f"{p}: {m}" for p, m in problems)
+        super().__init__(f"{file}: invalid benchmark reference: {detail}")
 
 
 class ReferenceRow(BaseModel):
@@ -79,7 +81,9 @@ class ReferenceRow(BaseModel):
         converted = {k: v * factor for k, v in numbers.items()}
         for k, v in converted.items():
             if not kpi.low <= v <= kpi.high:
-                raise ValueError(f"{k}: {v:g} {kpi.unit} is outside the range of {self.kpi} [{kpi.low:g}, {kpi.high:g}]")
+                raise ValueError(
+                    f"{k}: {v:g} {kpi.unit} is outside the range of {self.kpi} [{kpi.low:g}, {kpi.high:g}]"
+                )
         _check_order(converted, kpi.higher_is_better)
         for k, v in converted.items():
             object.__setattr__(self, k, v)
@@ -96,7 +100,8 @@ def _check_order(values: dict[str, float], higher_is_better: bool) -> None:
         if values[a] > values[b]:
             raise ValueError(
                 f"{b}: percentiles out of order: {a} = {values[a]:g} > {b} = {values[b]:g} "
-                f"(expected {' <= '.join(chain)} for a {'higher' if higher_is_better else 'lower'}-is-better KPI)"
+                f"(expected {' <= '.join(chain)} for a "
+                f"{'higher' if higher_is_better else 'lower'}-is-better KPI)"
             )
 
 
@@ -116,7 +121,8 @@ class ReferenceSet(BaseModel):
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
     def for_kpi(self, kpi: str, stage: str | None = None, industry: str | None = None) -> list[ReferenceRow]:
-        """Rows of a KPI (of a stage for ``conversion``), optionally of one industry (case-insensitive substring)."""
+        """Rows of a KPI (of a stage for ``conversion``), optionally of one industry (case-insensitive
+        substring)."""
         return [
             r for r in self.rows
             if r.kpi == kpi and (stage is None or r.stage == stage)
@@ -147,7 +153,9 @@ def parse_reference(data: Any, file: str = "<reference>") -> ReferenceSet:
         With the file and the key path of every problem (``rows[3].unit: ...``).
     """
     if not isinstance(data, dict):
-        raise ReferenceError(file, [("(top level)", f"expected a mapping with version and rows, got {type(data).__name__}")])
+        found = type(data).__name__
+        problem = f"expected a mapping with version and rows, got {found}"
+        raise ReferenceError(file, [("(top level)", problem)])
     try:
         return ReferenceSet.model_validate(data)
     except ValidationError as exc:
@@ -185,11 +193,13 @@ def load_reference(path: str | Path | None = None) -> ReferenceSet:
         raise ReferenceError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() == ".csv":
         data = {
-            "name": path.stem, "version": hashlib.sha256(text.encode()).hexdigest()[:12], "rows": _csv_rows(path)
+            "name": path.stem, "version": hashlib.sha256(text.encode()).hexdigest()[:12],
+            "rows": _csv_rows(path),
         }
     else:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise ReferenceError(str(path), [("(yaml)", f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+            problem = getattr(exc, "problem", exc)
+            raise ReferenceError(str(path), [("(yaml)", f"not valid YAML: {problem}")]) from None
     return parse_reference(data, str(path))

@@ -48,7 +48,8 @@ class Patterns:
         total = w.sum(axis=1)[:, None]
         mean = (w @ z) / total
         m = z.shape[1]
-        second = (w @ (z[:, :, None] * z[:, None, :]).reshape(len(z), m * m)).reshape(-1, m, m) / total[:, :, None]
+        outer = (z[:, :, None] * z[:, None, :]).reshape(len(z), m * m)
+        second = (w @ outer).reshape(-1, m, m) / total[:, :, None]
         cov = second - mean[:, :, None] * mean[:, None, :]
         sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
         with np.errstate(divide="ignore", invalid="ignore"):

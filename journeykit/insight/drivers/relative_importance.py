@@ -122,7 +122,9 @@ def _decompose(corr: np.ndarray, method: str) -> np.ndarray:
 def resolve_method(method: str, p: int) -> str:
     """The decomposition actually used for ``p`` drivers (``"auto"``: LMG up to :data:`MAX_EXACT`)."""
     if method not in METHODS:
-        raise JourneykitError(f"unknown relative-importance method {method!r} (expected one of {list(METHODS)})")
+        raise JourneykitError(
+            f"unknown relative-importance method {method!r} (expected one of {list(METHODS)})"
+        )
     if method == "auto":
         return "lmg" if p <= MAX_EXACT else "relative_weights"
     if method == "lmg" and p > MAX_LMG:
@@ -168,7 +170,8 @@ class RelativeImportance(Result):
                          arrayminus=t["share"] - t["share_low"]),
         )
         return go.Figure(bar).update_layout(
-            title=f"{self.title}: {self.method}, R² = {self.r2:.3f}", xaxis_title="% of R² (association, not cause)"
+            title=f"{self.title}: {self.method}, R² = {self.r2:.3f}",
+            xaxis_title="% of R² (association, not cause)",
         )
 
 
@@ -203,7 +206,9 @@ def relative_importance(
     started = time.perf_counter()
     p = patterns.x.shape[1]
     if p < 2 or len(names) != p:
-        raise JourneykitError(f"relative importance needs two or more named drivers, got {p} columns and {len(names)} names")
+        raise JourneykitError(
+            f"relative importance needs two or more named drivers, got {p} columns and {len(names)} names"
+        )
     used = resolve_method(method, p)
     point = _decompose(patterns.moments(), used)[0]
     rng = np.random.default_rng(seed)
@@ -218,7 +223,8 @@ def relative_importance(
     table = _table(names, point, boot, confidence)
     return RelativeImportance(
         table=table,
-        params={"method": used, "replicates": replicates, "confidence": confidence, "seed": seed, "n": patterns.n},
+        params={"method": used, "replicates": replicates, "confidence": confidence, "seed": seed,
+                "n": patterns.n},
         notes=[
             "Shares of R² say how much of the outcome's variation each driver accounts for, with correlated "
             "drivers sharing credit: associations, not proven causes."

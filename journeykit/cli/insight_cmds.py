@@ -25,7 +25,9 @@ from journeykit.io.tables import write_table
 from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
 from journeykit.result import Result
 
-insight_app = typer.Typer(help="Moments of truth, value chain, feedback themes and process benchmarks.", no_args_is_help=True)
+insight_app = typer.Typer(
+    help="Moments of truth, value chain, feedback themes and process benchmarks.", no_args_is_help=True
+)
 app.add_typer(insight_app, name="insight")
 
 TouchpointsOpt = Annotated[list[str] | None, typer.Option(help="Touchpoint name (repeatable).")]
@@ -57,7 +59,8 @@ def _weights(items: list[str] | None) -> dict[str, float] | None:
                 raise ValueError(item)
             weights[key] = float(value)
         except ValueError:
-            raise typer.BadParameter(f"{item!r}: expected KPI=WEIGHT (e.g. nps=2)", param_hint="--weight") from None
+            message = f"{item!r}: expected KPI=WEIGHT (e.g. nps=2)"
+            raise typer.BadParameter(message, param_hint="--weight") from None
     return weights or None
 
 
@@ -69,13 +72,23 @@ def benchmark_cmd(
         typer.Option("--reference", "-r", help="Reference set YAML or CSV; repeatable, combined in order; "
                      "'default' is the shipped set (the default when none is given)."),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Also per group: an attribute (segment, region) or channel.")] = None,
-    periods: Annotated[str | None, typer.Option("--periods", help="Index per period: day, week or month.")] = None,
-    industry: Annotated[str | None, typer.Option("--industry", help="Only reference rows of this industry.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Also per group: an attribute (segment, region) or channel.")
+    ] = None,
+    periods: Annotated[
+        str | None, typer.Option("--periods", help="Index per period: day, week or month.")
+    ] = None,
+    industry: Annotated[
+        str | None, typer.Option("--industry", help="Only reference rows of this industry.")
+    ] = None,
     support: TouchpointsOpt = None,
     purchase: TouchpointsOpt = None,
-    weight: Annotated[list[str] | None, typer.Option("--weight", help="KPI weight in the index: KPI=W (repeatable).")] = None,
-    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Warn when a KPI rests on fewer answers.")] = 30,
+    weight: Annotated[
+        list[str] | None, typer.Option("--weight", help="KPI weight in the index: KPI=W (repeatable).")
+    ] = None,
+    min_n: Annotated[
+        int, typer.Option("--min-n", min=1, help="Warn when a KPI rests on fewer answers.")
+    ] = 30,
     out: OutOpt = None,
 ) -> None:
     """Benchmark the journey's KPIs against a reference set: scores, journey and stage index, trend."""
@@ -83,14 +96,14 @@ def benchmark_cmd(
     combined = reduce(lambda a, b: a.combine(b), sets)
     with open_workspace(workspace) as ws:
         result = run_benchmark(
-            ws.engine, ws.model, reference=combined, by=_grouping(by), periods=periods, weights=_weights(weight),
-            industry=industry, support=support, purchase=purchase, min_n=min_n,
+            ws.engine, ws.model, reference=combined, by=_grouping(by), periods=periods,
+            weights=_weights(weight), industry=industry, support=support, purchase=purchase, min_n=min_n,
         )
     console.print(f"[bold]{result.title}[/bold] (fingerprint {result.params['fingerprint']})")
     console.print(f"formula: {FORMULA}", highlight=False)
     show_table(result.index, title="Benchmark index")
-    columns = ["group", "kpi_id", "n", "value", "ci_low", "ci_high", "frontier", "worst", "score", "score_low",
-               "score_high", "gap", "small_sample"]
+    columns = ["group", "kpi_id", "n", "value", "ci_low", "ci_high", "frontier", "worst", "score",
+               "score_low", "score_high", "gap", "small_sample"]
     show_table(result.table[columns], title="KPI scores (distance to frontier)")
     if not result.trend.empty:
         show_table(result.trend[result.trend["scope"] == "journey"], title=f"Index per {periods}")
@@ -101,13 +114,18 @@ def benchmark_cmd(
 @insight_app.command("moments")
 def moments_cmd(
     workspace: WorkspaceOpt = Path("."),
-    outcome: Annotated[str, typer.Option("--outcome", help=f"Loyalty outcome: {', '.join(OUTCOMES)}.")] = "churned",
+    outcome: Annotated[
+        str, typer.Option("--outcome", help=f"Loyalty outcome: {', '.join(OUTCOMES)}.")
+    ] = "churned",
     experience: Annotated[
         list[str] | None,
-        typer.Option("--experience", "-e", help="Driver: visit:TP, slow:TP>5d, loop:TP, low:SURVEY<=3 (repeatable)."),
+        typer.Option("--experience", "-e",
+                     help="Driver: visit:TP, slow:TP>5d, loop:TP, low:SURVEY<=3 (repeatable)."),
     ] = None,
     anchor: TouchpointsOpt = None,
-    window_days: Annotated[float, typer.Option("--window-days", min=0.001, help="Experience window after the anchor.")] = 30.0,
+    window_days: Annotated[
+        float, typer.Option("--window-days", min=0.001, help="Experience window after the anchor.")
+    ] = 30.0,
     method: Annotated[str, typer.Option("--method", help="auto, lmg or relative_weights.")] = "auto",
     replicates: Annotated[int, typer.Option("--replicates", min=0, help="Bootstrap replicates.")] = 1000,
     seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
@@ -120,9 +138,9 @@ def moments_cmd(
             ws.engine, ws.model, outcome, experiences, anchor=anchor, window_days=window_days, method=method,
             replicates=replicates, seed=seed,
         )
-    columns = ["driver", "exposed", "rate_with", "rate_without", "difference", "phi", "odds_ratio", "or_low",
-               "or_high", "significant", "share", "share_low", "share_high", "rank", "rank_stability", "priority",
-               "revenue_at_stake"]
+    columns = ["driver", "exposed", "rate_with", "rate_without", "difference", "phi", "odds_ratio",
+               "or_low", "or_high", "significant", "share", "share_low", "share_high", "rank",
+               "rank_stability", "priority", "revenue_at_stake"]
     show_table(result.table[columns], title=f"{result.title}: {result.params['customers']:,} customers")
     _notes(result)
     _write(result.table, out)
@@ -132,14 +150,16 @@ def moments_cmd(
 def value_chain_cmd(
     workspace: WorkspaceOpt = Path("."),
     chain: Annotated[
-        Path | None, typer.Option("--chain", help="Value chain YAML (default: the touchpoint costs of the model).")
+        Path | None,
+        typer.Option("--chain", help="Value chain YAML (default: the touchpoint costs of the model)."),
     ] = None,
     outcome: Annotated[
-        str | None, typer.Option("--outcome", help="Add loyalty lift from a moments-of-truth analysis of this outcome.")
+        str | None,
+        typer.Option("--outcome", help="Add loyalty lift from a moments-of-truth analysis of this outcome."),
     ] = None,
     out: OutOpt = None,
 ) -> None:
-    """Value chain: cost-to-serve per touchpoint and stage (TDABC), unused capacity, value and improvements."""
+    """Value chain: cost-to-serve per touchpoint and stage (TDABC), capacity, value and improvements."""
     with open_workspace(workspace) as ws:
         vc = load_value_chain(chain, ws.model) if chain is not None else from_touchpoint_costs(ws.model)
         moments = moments_of_truth(ws.engine, ws.model, outcome) if outcome else None
@@ -156,7 +176,9 @@ def value_chain_cmd(
 def feedback_cmd(
     workspace: WorkspaceOpt = Path("."),
     themes: Annotated[int, typer.Option("--themes", "-k", min=2, help="Number of themes.")] = 8,
-    survey: Annotated[list[str] | None, typer.Option("--survey", help="Only this survey (repeatable).")] = None,
+    survey: Annotated[
+        list[str] | None, typer.Option("--survey", help="Only this survey (repeatable).")
+    ] = None,
     period: Annotated[str, typer.Option("--period", help="day, week or month.")] = "month",
     out: OutOpt = None,
 ) -> None:
@@ -168,7 +190,9 @@ def feedback_cmd(
     _write(result.table, out)
 
 
-def _side(start: str | None, end: str | None, segment: list[str] | None, channel: str | None, option: str) -> Filters:
+def _side(
+    start: str | None, end: str | None, segment: list[str] | None, channel: str | None, option: str
+) -> Filters:
     pairs: dict[str, str] = {}
     for item in segment or []:
         key, sep, value = item.partition("=")
@@ -181,7 +205,7 @@ def _side(start: str | None, end: str | None, segment: list[str] | None, channel
 @insight_app.command("process")
 def process_cmd(
     workspace: WorkspaceOpt = Path("."),
-    a_start: Annotated[str | None, typer.Option("--a-start", help="Journey A: events from (UTC date).")] = None,
+    a_start: Annotated[str | None, typer.Option("--a-start", help="Journey A: events from (UTC).")] = None,
     a_end: Annotated[str | None, typer.Option("--a-end", help="Journey A: events before.")] = None,
     a_segment: Annotated[list[str] | None, typer.Option("--a-segment", help="Journey A: key=value.")] = None,
     a_channel: Annotated[str | None, typer.Option("--a-channel", help="Journey A: channel.")] = None,
@@ -189,7 +213,9 @@ def process_cmd(
     b_end: Annotated[str | None, typer.Option("--b-end", help="Journey B: events before.")] = None,
     b_segment: Annotated[list[str] | None, typer.Option("--b-segment", help="Journey B: key=value.")] = None,
     b_channel: Annotated[str | None, typer.Option("--b-channel", help="Journey B: channel.")] = None,
-    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Occurrences needed on both sides.")] = 30,
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=1, help="Occurrences needed on both sides.")
+    ] = 30,
     out: OutOpt = None,
 ) -> None:
     """Process benchmark: median time per transition of journeys A and B, and where B is slower."""

@@ -18,9 +18,9 @@ def build(ws: Workspace) -> Section | None:
     except JourneykitError as exc:
         return Section(title, notes=[f"Could not be computed: {exc}"])
     intro = (
-        f"{result.params['comments']:,} survey comments: sentiment from VADER (Hutto & Gilbert 2014), themes from "
-        "TF-IDF and non-negative matrix factorisation (Lee & Seung 1999), named by their top terms. NPS impact is "
-        "the overall NPS minus the NPS of respondents who did not mention the theme."
+        f"{result.params['comments']:,} survey comments: sentiment from VADER (Hutto & Gilbert 2014), themes "
+        "from TF-IDF and non-negative matrix factorisation (Lee & Seung 1999), named by their top terms. NPS "
+        "impact is the overall NPS minus the NPS of respondents who did not mention the theme."
     )
     return Section(
         title, intro=intro, figures=[result.figure()],

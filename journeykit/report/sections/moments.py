@@ -9,9 +9,9 @@ from journeykit.insight.moments_of_truth import MomentsOfTruthResult, moments_of
 from journeykit.report.document import Section
 from journeykit.workspace import Workspace
 
-COLUMNS = ["driver", "stage", "reach", "exposed", "rate_with", "rate_without", "difference", "phi", "odds_ratio",
-           "or_low", "or_high", "p_holm", "significant", "share", "share_low", "share_high", "rank", "rank_stability",
-           "priority", "revenue_at_stake"]
+COLUMNS = ["driver", "stage", "reach", "exposed", "rate_with", "rate_without", "difference", "phi",
+           "odds_ratio", "or_low", "or_high", "p_holm", "significant", "share", "share_low", "share_high",
+           "rank", "rank_stability", "priority", "revenue_at_stake"]
 
 
 @lru_cache(maxsize=4)
@@ -35,10 +35,11 @@ def build(ws: Workspace) -> Section | None:
     p = result.params
     intro = (
         f"How each experience in the {p['window_days']:g} days after a customer's first purchase "
-        f"({', '.join(p['anchor'])}) relates to churn (no event afterwards): {p['customers']:,} customers, churn rate "
-        f"{100 * p['outcome_rate']:.1f} %. Left: share of the explained variance (R², {p['method']}) with bootstrap "
-        "intervals; right: odds ratios adjusted for the other experiences. Both are associations, not proven causes; "
-        "a driver that only rides along with a real one gets an importance share but an odds ratio near 1."
+        f"({', '.join(p['anchor'])}) relates to churn (no event afterwards): {p['customers']:,} customers, "
+        f"churn rate {100 * p['outcome_rate']:.1f} %. Left: share of the explained variance (R², "
+        f"{p['method']}) with bootstrap intervals; right: odds ratios adjusted for the other experiences. "
+        "Both are associations, not proven causes; a driver that only rides along with a real one gets an "
+        "importance share but an odds ratio near 1."
     )
     return Section(
         title, intro=intro, figures=[result.figure()],

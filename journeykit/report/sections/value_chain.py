@@ -32,14 +32,15 @@ def build(ws: Workspace) -> Section | None:
         notes.insert(0, f"No {VALUE_CHAIN_FILE} in the workspace: costs are the model's cost per interaction "
                         "(no resources or capacity). See examples/value_chain.yaml.")
     intro = (
-        f"Time-driven activity-based costing (Kaplan & Anderson 2004) of '{chain.name}', per {chain.period} in "
-        f"{chain.currency}: resource cost rates × minutes per activity × interactions in the event log, grouped by "
-        "Porter's value chain. Value is the revenue of the customers served and, from the moments of truth, the "
-        "revenue at stake of harmful experiences."
+        f"Time-driven activity-based costing (Kaplan & Anderson 2004) of '{chain.name}', per {chain.period} "
+        f"in {chain.currency}: resource cost rates × minutes per activity × interactions in the event log, "
+        "grouped by Porter's value chain. Value is the revenue of the customers served and, from the moments "
+        "of truth, the revenue at stake of harmful experiences."
     )
     return Section(
         title, intro=intro, figures=[result.figure("chain"), result.figure("scatter")],
-        tables=[("Prioritised improvements", result.improvements), ("Cost and value per touchpoint", result.table),
-                ("Stages", result.stages), ("Resources", result.resources)],
+        tables=[("Prioritised improvements", result.improvements),
+                ("Cost and value per touchpoint", result.table), ("Stages", result.stages),
+                ("Resources", result.resources)],
         notes=notes,
     )

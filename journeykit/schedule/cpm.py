@@ -105,22 +105,15 @@ class CPMResult(Result):
         driving critical predecessor to one with no driving critical successor.  At most ``max_paths``
         are returned (a note is added when there are more).
         """
-        t = self.table.set_index("id")
-        crit = set(self.critical)
+        t = self.table[self.table["critical"]]
+        crit = set(t["id"])
         nxt = {k: [v for v in vs if v in crit] for k, vs in self._adjacency(self.slack).items() if k in crit}
         has_pred = {v for vs in nxt.values() for v in vs}
-        starts = [i for i in self.critical if i not in has_pred and t.at[i, "es"] <= self._tol()]
-        paths: list[list[str]] = []
-        stack: list[list[str]] = [[s] for s in reversed(starts)]
-        while stack and len(paths) < max_paths:
-            path = stack.pop()
-            succ = nxt.get(path[-1], [])
-            if not succ:
-                if abs(t.at[path[-1], "ef"] - self.duration) <= self._tol():
-                    paths.append(path)
-                continue
-            stack.extend(path + [s] for s in reversed(succ))
-        if stack:
+        at_start = t["id"][t["es"] <= self._tol()]
+        starts = [i for i in at_start if i not in has_pred]
+        ends = set(t["id"][(t["ef"] - self.duration).abs() <= self._tol()])
+        paths, complete = _walks(starts, nxt, max_paths, ends)
+        if not complete:
             self.notes.append(f"more than {max_paths} critical paths; only the first {max_paths} are listed")
         return paths
 
@@ -135,13 +128,13 @@ class CPMResult(Result):
         for p, ss in back.items():
             for s in ss:
                 prev.setdefault(s, []).append(p)
-        return _chains(activity_id, prev, max_paths)
+        return [walk[::-1] for walk in _walks([activity_id], prev, max_paths)[0]]
 
     def path_from(self, activity_id: str, max_paths: int = 1000) -> list[list[str]]:
         """The chains that set an activity's late finish: successors whose late dates bind it, to the end."""
         self._check(activity_id)
         nxt = self._adjacency(self.late_slack)
-        return [list(reversed(c)) for c in _chains(activity_id, nxt, max_paths)]
+        return _walks([activity_id], nxt, max_paths)[0]
 
     def _check(self, activity_id: str) -> None:
         if self.plan is not None:
@@ -178,17 +171,33 @@ class CPMResult(Result):
         return pert_chart(self)
 
 
-def _chains(start: str, step: dict[str, list[str]], max_paths: int) -> list[list[str]]:
-    """Maximal walks from ``start`` along ``step``, each returned in reverse walking order."""
+def _walks(starts: list[str], step: dict[str, list[str]], max_paths: int,
+           ends: set[str] | None = None) -> tuple[list[list[str]], bool]:
+    """Maximal walks along ``step`` from each start (depth first, in order), kept when they stop in
+    ``ends`` (any node when ``None``); and whether all were found within ``max_paths``.
+
+    Walks share their prefixes through parent pointers, so a long walk costs its length, not its
+    length squared.
+    """
+    nodes: list[str] = []
+    parent: list[int] = []
     out: list[list[str]] = []
-    stack = [[start]]
+    stack = [(s, -1) for s in reversed(starts)]
     while stack and len(out) < max_paths:
-        path = stack.pop()
-        nxt = step.get(path[-1], [])
-        if not nxt:
-            out.append(list(reversed(path)))
-        stack.extend(path + [p] for p in reversed(nxt))
-    return out
+        node, up = stack.pop()
+        k = len(nodes)
+        nodes.append(node)
+        parent.append(up)
+        nxt = step.get(node, [])
+        if nxt:
+            stack.extend((s, k) for s in reversed(nxt))
+        elif ends is None or node in ends:
+            walk = []
+            while k >= 0:
+                walk.append(nodes[k])
+                k = parent[k]
+            out.append(walk[::-1])
+    return out, not stack
 
 
 def dependency_slacks(arrays: PlanArrays, es: np.ndarray, ls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

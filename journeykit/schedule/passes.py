@@ -53,6 +53,21 @@ class _Level:
     contiguous: bool  # the targets are the level's rows in order
 
 
+def _any_per_segment(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``flags[starts[k]:starts[k + 1]].any()`` for each segment (the last runs to the end)."""
+    return np.logical_or.reduceat(flags, starts) if starts.size else np.zeros(0, dtype=bool)
+
+
+def _all_per_segment(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """``flags[bounds[k]:bounds[k + 1]].all()`` for each segment; False for empty segments."""
+    out = np.zeros(len(bounds) - 1, dtype=bool)
+    nonempty = bounds[:-1] < bounds[1:]
+    if nonempty.any():
+        # consecutive non-empty segments tile the flags, so one reduceat over their starts suffices
+        out[nonempty] = np.logical_and.reduceat(flags, bounds[:-1][nonempty])
+    return out
+
+
 def _levels(n: int, lvl_ptr: np.ndarray, owner: np.ndarray, read: np.ndarray, read_finish: np.ndarray,
             lag: np.ndarray, sub: np.ndarray, levels: np.ndarray, target_order: np.ndarray) -> list[_Level]:
     """Slot layout of the dependencies of each level, grouped by their owner (target) row.
@@ -67,8 +82,9 @@ def _levels(n: int, lvl_ptr: np.ndarray, owner: np.ndarray, read: np.ndarray, re
     rows = np.flatnonzero(degree > 0)
     rows = rows[np.lexsort((target_order[rows], row_level[rows]))]
     level_first = np.searchsorted(row_level[rows], np.arange(n_levels + 1))
+    pos_in_level = np.arange(rows.size) - level_first[row_level[rows]]
     position = np.zeros(n, dtype=np.int64)
-    position[rows] = np.arange(rows.size) - level_first[row_level[rows]]
+    position[rows] = pos_in_level
     # slot number of each dependency: its position among the dependencies of its owner
     by_owner = np.argsort(owner, kind="stable")
     first = np.zeros(n + 1, dtype=np.int64)
@@ -77,27 +93,33 @@ def _levels(n: int, lvl_ptr: np.ndarray, owner: np.ndarray, read: np.ndarray, re
     slot[by_owner] = np.arange(len(owner)) - first[owner[by_owner]]
     edge_level = row_level[owner]
     order = np.lexsort((position[owner], slot, edge_level))
-    width = int(degree.max(initial=0)) + 1
-    key = edge_level[order] * width + slot[order]
     gather = (read + n * read_finish)[order]
-    lag, sub = lag[order], sub[order]
+    lag, sub, edge_level, slot = lag[order], sub[order], edge_level[order], slot[order]
+    m = len(order)
+    # groups of equal (level, slot) are contiguous: their bounds and flags in a few vector operations
+    new_group = np.ones(m, dtype=bool)
+    new_group[1:] = (edge_level[1:] != edge_level[:-1]) | (slot[1:] != slot[:-1])
+    starts = np.flatnonzero(new_group)
+    ends = np.r_[starts[1:], m].astype(np.int64)
+    group_lag = _any_per_segment(lag != 0, starts)
+    group_sub = _any_per_segment(sub, starts)
+    level_groups = np.searchsorted(edge_level[starts], np.arange(n_levels + 1))
+    level_edges = np.r_[starts, m][level_groups]
+    all_sub = _all_per_segment(sub, level_edges)
+    # a level's targets are its rows in order when each row has a dependency and they come in row order
+    in_place = rows == lvl_ptr[row_level[rows]] + pos_in_level
+    contiguous = (np.diff(level_first) == np.diff(lvl_ptr)) & _all_per_segment(in_place, level_first)
     out = []
     for lv in levels:
-        lo, hi = np.searchsorted(key, [lv * width, (lv + 1) * width])
-        bounds = np.searchsorted(key[lo:hi], lv * width + np.arange(width + 1)) + lo
-        after = bool(sub[lo:hi].all())
+        after = bool(all_sub[lv])
         slots = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            if a == b:
-                break
-            lg = lag[a:b]
-            sb = None if after else np.flatnonzero(sub[a:b])
-            slots.append(_Slot(int(b - a), gather[a:b], lg[:, None] if lg.any() else None,
-                               sb if sb is not None and sb.size else None))
-        targets = rows[level_first[lv]:level_first[lv + 1]]
+        for g in range(level_groups[lv], level_groups[lv + 1]):
+            lo, hi = starts[g], ends[g]
+            sb = np.flatnonzero(sub[lo:hi]) if group_sub[g] and not after else None
+            slots.append(_Slot(int(hi - lo), gather[lo:hi], lag[lo:hi, None] if group_lag[g] else None, sb))
         span = slice(int(lvl_ptr[lv]), int(lvl_ptr[lv + 1]))
-        contiguous = bool(np.array_equal(targets, np.arange(span.start, span.stop)))
-        out.append(_Level(span, targets, tuple(slots), after, contiguous))
+        targets = rows[level_first[lv]:level_first[lv + 1]]
+        out.append(_Level(span, targets, tuple(slots), after, bool(contiguous[lv])))
     return out
 
 

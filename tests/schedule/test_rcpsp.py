@@ -143,6 +143,9 @@ def test_ga_is_seeded_and_counts_schedules():
     assert (a.start, a.schedules) == (b.start, b.schedules)
     assert 300 <= a.schedules <= 303
     assert genetic_algorithm(p, 300, target=10**6).schedules == 3  # first schedule meets the target
+    timed = genetic_algorithm(p, 10**9, time_limit=0.3)
+    assert timed.seconds < 2.0 and timed.schedules < 10**9
+    check_schedule(p, timed.start)
 
 
 def _reference() -> dict[str, dict[str, str]]:

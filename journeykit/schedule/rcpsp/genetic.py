@@ -110,7 +110,8 @@ def genetic_algorithm(
     ----------
     problem : RcpspProblem
     schedules : int
-        Budget of schedule-generation passes (at least one population's worth is always spent).
+        Budget of schedule-generation passes (checked after each individual, so the last one may
+        overrun it by up to two passes).
     population : int
         Number of individuals kept from one generation to the next.
     mutation : float

@@ -74,22 +74,23 @@ def start_server(workspace: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
-def measure(client: httpx.Client, url: str, params: dict, requests: int, concurrency: int) -> list[float]:
-    """Latencies (s) of ``requests`` GETs sent by ``concurrency`` threads; every answer must be 200."""
+def measure(client: httpx.Client, url: str, params: dict, requests: int, concurrency: int) -> list[tuple[float, float]]:
+    """(start, end) times of ``requests`` GETs sent by ``concurrency`` threads; every answer must be 200."""
 
-    def one(_: int) -> float:
+    def one(_: int) -> tuple[float, float]:
         started = time.perf_counter()
         response = client.get(url, params=params)
         if response.status_code != 200:
             raise SystemExit(f"{url}: HTTP {response.status_code}: {response.text[:300]}")
-        return time.perf_counter() - started
+        return started, time.perf_counter()
 
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, range(requests)))
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) * 1000
+def percentile(spans: list[tuple[float, float]], q: float) -> float:
+    """The ``q``-th percentile latency in milliseconds."""
+    return float(np.percentile([end - start for start, end in spans], q)) * 1000
 
 
 def main() -> None:
@@ -128,11 +129,11 @@ def main() -> None:
                 upload: dict[str, float] = {}
 
                 def send_upload() -> None:
-                    started = time.perf_counter()
+                    upload["start"] = time.perf_counter()
                     with csv.open("rb") as fh:
                         response = httpx.post(f"{base}/uploads/events", files={"file": ("upload.csv", fh)},
                                               headers={"Authorization": f"Bearer {write_token}"}, timeout=3600)
-                    upload["seconds"] = time.perf_counter() - started
+                    upload["end"] = time.perf_counter()
                     upload["status"] = response.status_code
                     upload["new"] = response.json().get("new", -1)
 
@@ -140,7 +141,6 @@ def main() -> None:
                 uploader.start()
                 busy = {name: measure(client, url, params, args.requests, args.concurrency)
                         for name, (url, params) in endpoints.items()}
-                reads_done_during_upload = uploader.is_alive()
                 uploader.join()
         finally:
             server.terminate()
@@ -154,10 +154,13 @@ def main() -> None:
     for name in endpoints:
         print(f"{name:<16} {percentile(quiet[name], 50):>9.0f} {percentile(quiet[name], 99):>9.0f} "
               f"{percentile(busy[name], 50):>16.0f} {percentile(busy[name], 99):>16.0f}")
+    during = [(s, e) for spans in busy.values() for s, e in spans if upload["start"] < e < upload["end"]]
     print(f"upload: {args.upload_rows:,} rows, HTTP {upload['status']}, {upload['new']:,} new events, "
-          f"{upload['seconds']:.1f} s; all reads of the second phase answered while it ran: {reads_done_during_upload}")
-    print(f"mean latency without / during upload: {statistics.mean(sum(quiet.values(), [])) * 1000:.0f} / "
-          f"{statistics.mean(sum(busy.values(), [])) * 1000:.0f} ms")
+          f"{upload['end'] - upload['start']:.1f} s; {len(during)} reads answered while it ran"
+          + (f" (slowest {max(e - s for s, e in during) * 1000:.0f} ms)" if during else ""))
+    print(f"mean latency without / with the upload phase: "
+          f"{statistics.mean(e - s for spans in quiet.values() for s, e in spans) * 1000:.0f} / "
+          f"{statistics.mean(e - s for spans in busy.values() for s, e in spans) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from journeykit.simulate import write_parquet  # noqa: E402
 from journeykit.workspace import Workspace  # noqa: E402
 from tests.server.conftest import bearer  # noqa: E402
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 
 
 @pytest.fixture(scope="module")

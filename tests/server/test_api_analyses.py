@@ -124,3 +124,14 @@ def test_workspace_info(client, tokens):
     assert info["counts"]["events"] > 0 and info["counts"]["responses"] > 0
     assert info["model"]["stages"][0] == "awareness"
     assert info["first"] < info["last"]
+
+
+def test_benchmark_reference_set(client, tokens):
+    from journeykit.insight import load_reference
+
+    reference = load_reference()
+    payload = _get(client, tokens, "/api/v1/benchmarks/reference").json()
+    assert (payload["name"], payload["version"]) == (reference.name, reference.version)
+    assert len(payload["rows"]) == len(reference.rows) and {"kpi", "best", "source"} <= set(payload["columns"])
+    csv = _get(client, tokens, "/api/v1/benchmarks/reference", format="csv")
+    assert len(pd.read_csv(io.BytesIO(csv.content))) == len(reference.rows)

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from journeykit.server.api import analyses, plans, uploads, workspace
+from journeykit.server.api import analyses, benchmarks, plans, uploads, workspace
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(workspace.router)
 router.include_router(uploads.router)
 router.include_router(analyses.router)
 router.include_router(plans.router)
+router.include_router(benchmarks.router)
 
 __all__ = ["router"]

@@ -5,6 +5,7 @@ associations in observational data, not proven causes.
 """
 
 from journeykit.insight.benchmark import (
+    BenchmarkReferenceError,
     BenchmarkResult,
     InternalBenchmarkResult,
     ProcessBenchmarkResult,
@@ -14,14 +15,16 @@ from journeykit.insight.benchmark import (
     internal_benchmark,
     load_reference,
 )
-from journeykit.insight.experiences import Experience, Outcome, parse_experience
+from journeykit.insight.experiences import DriverSpecError, Experience, Outcome, parse_experience
 from journeykit.insight.feedback import FeedbackResult, feedback
 from journeykit.insight.logistic import LogisticFit, fit_logistic
 from journeykit.insight.moments_of_truth import MomentsOfTruthResult, moments_of_truth
 from journeykit.insight.value_chain import ValueChainResult, value_chain
 
 __all__ = [
+    "BenchmarkReferenceError",
     "BenchmarkResult",
+    "DriverSpecError",
     "Experience",
     "FeedbackResult",
     "InternalBenchmarkResult",

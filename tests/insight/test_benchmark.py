@@ -11,7 +11,7 @@ from journeykit.engine import Filters
 from journeykit.engine.frames import engine_from_frames
 from journeykit.insight.benchmark import (
     FORMULA,
-    ReferenceError,
+    BenchmarkReferenceError,
     benchmark,
     compare_groups,
     compare_process,
@@ -86,17 +86,17 @@ def test_reference_csv_converts_units(tmp_path):
     ],
 )
 def test_bad_reference_rows_are_reported_with_their_key_path(row, message):
-    with pytest.raises(ReferenceError) as info:
+    with pytest.raises(BenchmarkReferenceError) as info:
         _ref(row)
     assert str(info.value).startswith("test.yaml: invalid benchmark reference: ")
     assert message in str(info.value)
 
 
 def test_unreadable_or_empty_reference(tmp_path):
-    with pytest.raises(ReferenceError, match=r"\(file\): cannot read"):
+    with pytest.raises(BenchmarkReferenceError, match=r"\(file\): cannot read"):
         load_reference(tmp_path / "missing.yaml")
     (tmp_path / "empty.yaml").write_text("name: x\nversion: '1'\nrows: []\n", encoding="utf-8")
-    with pytest.raises(ReferenceError, match="rows: List should have at least 1 item"):
+    with pytest.raises(BenchmarkReferenceError, match="rows: List should have at least 1 item"):
         load_reference(tmp_path / "empty.yaml")
 
 

@@ -9,7 +9,7 @@ from journeykit.insight.benchmark.performance import BenchmarkResult, benchmark
 from journeykit.insight.benchmark.process import ProcessBenchmarkResult, compare_process
 from journeykit.insight.benchmark.reference import (
     DEFAULT_REFERENCE,
-    ReferenceError,
+    BenchmarkReferenceError,
     ReferenceRow,
     ReferenceSet,
     load_reference,
@@ -20,11 +20,11 @@ __all__ = [
     "DEFAULT_REFERENCE",
     "FORMULA",
     "KPIS",
+    "BenchmarkReferenceError",
     "BenchmarkResult",
     "InternalBenchmarkResult",
     "KpiDefinition",
     "ProcessBenchmarkResult",
-    "ReferenceError",
     "ReferenceRow",
     "ReferenceSet",
     "benchmark",

@@ -128,7 +128,7 @@ def benchmark(
 
     Raises
     ------
-    ReferenceError
+    BenchmarkReferenceError
         An invalid reference file.
     EmptyResultError
         Nothing measurable, or no measured KPI has a reference.

@@ -28,7 +28,7 @@ DEFAULT_REFERENCE = Path(__file__).resolve().parents[1] / "references" / "defaul
 PERCENTILES = ("worst", "p25", "median", "p75", "best")
 
 
-class ReferenceError(JourneykitError):
+class BenchmarkReferenceError(JourneykitError):
     """An invalid benchmark reference file: the file and, per problem, the key path and what was expected."""
 
     def __init__(self, file: str, problems: list[tuple[str, str]]):
@@ -149,13 +149,13 @@ def parse_reference(data: Any, file: str = "<reference>") -> ReferenceSet:
 
     Raises
     ------
-    ReferenceError
+    BenchmarkReferenceError
         With the file and the key path of every problem (``rows[3].unit: ...``).
     """
     if not isinstance(data, dict):
         found = type(data).__name__
         problem = f"expected a mapping with version and rows, got {found}"
-        raise ReferenceError(file, [("(top level)", problem)])
+        raise BenchmarkReferenceError(file, [("(top level)", problem)])
     try:
         return ReferenceSet.model_validate(data)
     except ValidationError as exc:
@@ -167,7 +167,7 @@ def parse_reference(data: Any, file: str = "<reference>") -> ReferenceSet:
             if sep and field in ReferenceRow.model_fields:  # row-level checks name their field
                 path, msg = f"{path}.{field}", rest
             problems.append((path, msg))
-        raise ReferenceError(file, problems) from None
+        raise BenchmarkReferenceError(file, problems) from None
 
 
 def _csv_rows(path: Path) -> list[dict[str, Any]]:
@@ -183,14 +183,14 @@ def load_reference(path: str | Path | None = None) -> ReferenceSet:
 
     Raises
     ------
-    ReferenceError
+    BenchmarkReferenceError
         Unreadable file, invalid YAML, unknown KPIs, missing units, percentiles out of order, ...
     """
     path = Path(path) if path is not None else DEFAULT_REFERENCE
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ReferenceError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from None
+        raise BenchmarkReferenceError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() == ".csv":
         data = {
             "name": path.stem, "version": hashlib.sha256(text.encode()).hexdigest()[:12],
@@ -201,5 +201,5 @@ def load_reference(path: str | Path | None = None) -> ReferenceSet:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", exc)
-            raise ReferenceError(str(path), [("(yaml)", f"not valid YAML: {problem}")]) from None
+            raise BenchmarkReferenceError(str(path), [("(yaml)", f"not valid YAML: {problem}")]) from None
     return parse_reference(data, str(path))

@@ -120,7 +120,7 @@ def moments_cmd(
     experience: Annotated[
         list[str] | None,
         typer.Option("--experience", "-e",
-                     help="Driver: visit:TP, slow:TP>5d, loop:TP, low:SURVEY<=3 (repeatable)."),
+                     help="Driver: visit:TP, slow:TP>5d, loop:TP, low:SURVEY<=3, score:SURVEY (repeatable)."),
     ] = None,
     anchor: TouchpointsOpt = None,
     window_days: Annotated[

@@ -12,6 +12,10 @@ event at an anchor touchpoint, typically the first purchase, for ``window_days``
     The touchpoint directly followed itself (a troubleshooting loop, a repeated contact).
 ``low:<survey><=<score>``
     The customer answered the survey with at most this score (a bad-experience flag from CSAT / CES).
+``score:<survey>``
+    The customer's answer itself (their first in the window), entering the models as a number: its odds
+    ratio is per scale point.  Only customers who answered are analysed then.  The descriptive lift splits
+    at ``score:<survey><=<score>`` (default: below top-2-box, ``high − 2``).
 
 Outcomes (measured after the window so that experiences precede them): ``churned`` (no event after the
 window), ``retained`` (some event after it), ``repurchased`` (a purchase after it) and ``promoter`` (the
@@ -21,19 +25,21 @@ customer's first answer to the NPS survey after the anchor is 9-10 on 0-10).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from journeykit.errors import JourneykitError
 from journeykit.model import JourneyModel
 from journeykit.simulate.durations import parse_duration
 
-ExperienceKind = Literal["visit", "slow", "loop", "low"]
+ExperienceKind = Literal["visit", "slow", "loop", "low", "score"]
+#: Experiences read from survey answers rather than events.
+SURVEY_KINDS = ("low", "score")
 OUTCOMES = ("churned", "retained", "repurchased", "promoter")
 #: Outcomes where the outcome itself is the bad result (a higher rate with an experience is harm).
 BAD_OUTCOMES = ("churned",)
 
-_SPEC = re.compile(r"(?P<kind>visit|slow|loop|low):(?P<target>[^<>=]+?)(?:(?P<op>>|<=)(?P<arg>.+))?")
+_SPEC = re.compile(r"(?P<kind>visit|slow|loop|low|score):(?P<target>[^<>=]+?)(?:(?P<op>>|<=)(?P<arg>.+))?")
 
 
 class DriverSpecError(JourneykitError):
@@ -46,9 +52,9 @@ class Experience:
 
     Attributes
     ----------
-    kind : {"visit", "slow", "loop", "low"}
+    kind : {"visit", "slow", "loop", "low", "score"}
     target : str
-        The touchpoint (``visit``, ``slow``, ``loop``) or the survey (``low``).
+        The touchpoint (``visit``, ``slow``, ``loop``) or the survey (``low``, ``score``).
     threshold : float, optional
         Seconds above which a step is slow, or the highest score that counts as low.
     """
@@ -65,20 +71,27 @@ class Experience:
             return f"low:{self.target}<={self.threshold:g}"
         return f"{self.kind}:{self.target}"
 
+    @property
+    def numeric(self) -> bool:
+        """Whether the experience enters the models as a number (a score) rather than a 0/1 flag."""
+        return self.kind == "score"
+
     def touchpoint(self, model: JourneyModel) -> str | None:
-        """The touchpoint the experience happens at (a survey's touchpoint for ``low``)."""
-        if self.kind == "low":
+        """The touchpoint the experience happens at (a survey's touchpoint for ``low`` and ``score``)."""
+        if self.kind in SURVEY_KINDS:
             return model.survey_by_name[self.target].touchpoint
         return self.target
 
     def validate(self, model: JourneyModel) -> "Experience":
-        """Check the touchpoint or survey exists in the model."""
-        if self.kind == "low":
+        """Check the touchpoint or survey exists in the model (and set a score's default low cut)."""
+        if self.kind in SURVEY_KINDS:
             if self.target not in model.survey_by_name:
                 raise DriverSpecError(
                     f"experience {self.name!r}: unknown survey {self.target!r} "
                     f"(surveys: {sorted(model.survey_by_name)})"
                 )
+            if self.threshold is None:
+                return replace(self, threshold=model.survey_by_name[self.target].scale[1] - 2)
         elif self.target not in model.touchpoint_by_name:
             raise DriverSpecError(
                 f"experience {self.name!r}: unknown touchpoint {self.target!r} "
@@ -95,7 +108,8 @@ def _seconds_label(seconds: float | None) -> str:
 
 
 def parse_experience(text: str) -> Experience:
-    """Parse ``visit:X``, ``slow:X>5d``, ``loop:X`` or ``low:SURVEY<=3`` (see the module docstring).
+    """Parse ``visit:X``, ``slow:X>5d``, ``loop:X``, ``low:SURVEY<=3`` or ``score:SURVEY`` (see the
+    module docstring).
 
     Raises
     ------
@@ -103,10 +117,13 @@ def parse_experience(text: str) -> Experience:
         With the text and the expected forms.
     """
     match = _SPEC.fullmatch(text.strip())
-    expected = "expected visit:TOUCHPOINT, slow:TOUCHPOINT>DURATION, loop:TOUCHPOINT or low:SURVEY<=SCORE"
+    expected = ("expected visit:TOUCHPOINT, slow:TOUCHPOINT>DURATION, loop:TOUCHPOINT, low:SURVEY<=SCORE "
+                "or score:SURVEY")
     if match is None:
         raise DriverSpecError(f"invalid experience {text!r}: {expected}")
     kind, target, op, arg = match["kind"], match["target"].strip(), match["op"], match["arg"]
+    if kind == "score" and op is None:
+        return Experience(kind, target)
     if kind in ("visit", "loop"):
         if op is not None:
             raise DriverSpecError(f"invalid experience {text!r}: {kind} takes no threshold ({expected})")
@@ -121,7 +138,9 @@ def parse_experience(text: str) -> Experience:
         except ValueError as exc:
             raise DriverSpecError(f"invalid experience {text!r}: {exc}") from None
     if op != "<=":
-        raise DriverSpecError(f"invalid experience {text!r}: low needs '<=SCORE' such as '<=3' ({expected})")
+        raise DriverSpecError(
+            f"invalid experience {text!r}: {kind} needs '<=SCORE' such as '<=3' ({expected})"
+        )
     try:
         return Experience(kind, target, float(arg))
     except ValueError:

@@ -16,7 +16,7 @@ import pandas as pd
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import epoch_seconds, ordered_window, seconds_between
 from journeykit.errors import EmptyResultError
-from journeykit.insight.experiences import Experience, Outcome
+from journeykit.insight.experiences import SURVEY_KINDS, Experience, Outcome
 from journeykit.model import JourneyModel
 
 DAY = 86_400.0
@@ -82,7 +82,8 @@ def customer_features(
 ) -> pd.DataFrame:
     """One row per anchored customer.
 
-    Columns: ``customer_id``; per experience ``i`` the flag ``x{i}`` and the reach flag ``reach{i}``;
+    Columns: ``customer_id``; per experience ``i`` the flag ``x{i}`` (a score: the first answer in the
+    window, NULL without one) and the reach flag ``reach{i}``;
     ``outcome`` (0/1, NULL for ``promoter`` without an NPS answer) and ``revenue`` (sum of event values).
 
     Raises
@@ -110,7 +111,7 @@ def customer_features(
         "repurchased": _flag(after & j.touchpoint.isin(purchase)),
     }
     for i, e in enumerate(experiences):
-        if e.kind == "low":
+        if e.kind in SURVEY_KINDS:
             continue
         at = inside & (j.touchpoint == e.target)
         aggs[f"reach{i}"] = _flag(at)
@@ -126,7 +127,8 @@ def customer_features(
     survey_frame = _survey_features(engine, model, experiences, outcome, anchors, filters)
     if survey_frame is not None:
         frame = frame.merge(survey_frame, on="customer_id", how="left")
-    frame = frame.fillna({c: 0 for c in frame.columns if c.startswith(("x", "reach"))})
+    flags = [f"x{i}" for i, e in enumerate(experiences) if not e.numeric]
+    frame = frame.fillna({c: 0 for c in frame.columns if c in flags or c.startswith("reach")})
     frame["outcome"] = _outcome_column(frame, outcome)
     return frame.sort_values("customer_id").reset_index(drop=True)
 
@@ -148,7 +150,7 @@ def _survey_features(
     filters: Filters | None,
 ) -> pd.DataFrame | None:
     """Low-score flags (answers in the window) and the promoter outcome, per anchored customer."""
-    lows = [(i, e) for i, e in enumerate(experiences) if e.kind == "low"]
+    lows = [(i, e) for i, e in enumerate(experiences) if e.kind in SURVEY_KINDS]
     if not lows and outcome.kind != "promoter":
         return None
     rs = filters.apply(engine.responses) if filters is not None else engine.responses
@@ -159,7 +161,10 @@ def _survey_features(
     for i, e in lows:
         answered = inside & (j.survey == e.target) & j.score.notnull()
         aggs[f"reach{i}"] = _flag(answered)
-        aggs[f"x{i}"] = _flag(answered & (j.score <= e.threshold))
+        if e.numeric:  # the first answer in the window; NULL for customers who did not answer
+            aggs[f"x{i}"] = j.score.argmin(j.t, where=answered)
+        else:
+            aggs[f"x{i}"] = _flag(answered & (j.score <= e.threshold))
     if outcome.kind == "promoter":
         survey = outcome.nps_survey(model)
         high = model.survey_by_name[survey].scale[1]

@@ -5,7 +5,8 @@ For each experience (a 0/1 flag per customer, :mod:`journeykit.insight.experienc
 Lift and phi (the Amplitude Compass view)
     Outcome rate with and without the experience, their difference with a Wald interval (unpooled) and
     a pooled two-proportion z-test, and the phi coefficient
-    ``φ = (n₁₁n₀₀ − n₁₀n₀₁) / √(n₁·n₀·n·₁n·₀)``.
+    ``φ = (n₁₁n₀₀ − n₁₀n₀₁) / √(n₁·n₀·n·₁n·₀)``.  A score experience is split at its low cut here
+    ("with" = a low score) and enters the models as a number.
 Odds ratios (:mod:`journeykit.insight.logistic`)
     A multivariable logistic model of the outcome on all experiences: each odds ratio is adjusted for the
     others, so a driver that only rides along with a real one has an interval covering 1.  ``significant``
@@ -176,11 +177,22 @@ def moments_of_truth(
     frame = customer_features(engine, model, candidates, spec, filters)
     frame = frame[frame["outcome"].notna()]
     notes = [CAVEAT]
+    scores = [e for e in candidates if e.numeric]
+    if scores:
+        answered = frame.dropna(subset=[f"x{candidates.index(e)}" for e in scores])
+        notes.append(
+            f"Score experiences ({', '.join(e.name for e in scores)}) restrict the analysis to the "
+            f"{len(answered):,} of {len(frame):,} customers who answered; their odds ratios are per scale "
+            "point."
+        )
+        frame = answered
     if frame.empty:
         raise EmptyResultError(f"no anchored customer has a {outcome} outcome (an NPS answer for 'promoter')")
     x_all = frame[[f"x{i}" for i in range(len(candidates))]].to_numpy(dtype=float)
     y = frame["outcome"].to_numpy(dtype=float)
-    exposed = x_all.sum(axis=0)
+    low = np.array([e.threshold if e.numeric else np.nan for e in candidates])
+    flags_all = np.where(np.isnan(low), x_all, (x_all <= low).astype(float))  # scores split at their low cut
+    exposed = flags_all.sum(axis=0)
     usable = (exposed >= min_exposed) & (len(y) - exposed >= min_exposed)
     dropped = [e.name for e, ok in zip(candidates, usable) if not ok]
     if dropped:
@@ -195,7 +207,7 @@ def moments_of_truth(
         )
     used = [e for e, ok in zip(candidates, usable) if ok]
     names = [e.name for e in used]
-    x = x_all[:, usable]
+    x, flags = x_all[:, usable], flags_all[:, usable]
     patterns = compress(x, y)
     fit = fit_logistic(patterns.x, patterns.y, names, weights=patterns.counts, confidence=confidence)
     importance = relative_importance(patterns, names, method, replicates, confidence, seed)
@@ -205,7 +217,7 @@ def moments_of_truth(
         )
     value = _customer_value(frame, clv)
     reach = frame[[f"reach{i}" for i in np.flatnonzero(usable)]].to_numpy(dtype=float)
-    table = _driver_table(used, model, x, y, reach, value, fit, importance, spec, confidence)
+    table = _driver_table(used, model, flags, y, reach, value, fit, importance, spec, confidence)
     table["small_sample"] = table["exposed"] < 100
     if table["small_sample"].any():
         notes.append(
@@ -259,6 +271,7 @@ def _phi(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _driver_table(
     used: list[Experience], model: JourneyModel, x: np.ndarray, y: np.ndarray, reach: np.ndarray,
+    # x holds 0/1 flags (scores split at their low cut): lift, phi, gap and stake are descriptive
     value: np.ndarray, fit: LogisticFit, importance: RelativeImportance, spec: Outcome, confidence: float,
 ) -> pd.DataFrame:
     exposed = x.sum(axis=0)

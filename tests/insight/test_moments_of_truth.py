@@ -89,6 +89,19 @@ def test_default_experiences_find_the_planted_drivers(engine, model):
     assert "visit:shipping" in result.notes[1]  # every purchaser ships: no contrast, left out with a note
 
 
+def test_score_experience_enters_the_models_as_a_number(engine, model):
+    specs = ["score:delivery_csat", "slow:shipping>5d", "loop:troubleshooting"]
+    result = moments_of_truth(engine, model, "churned", [parse_experience(s) for s in specs], replicates=100)
+    table = result.table.set_index("driver")
+    score = table.loc["score:delivery_csat"]
+    # respondents only; a low delivery CSAT goes with churn, but it is itself an effect of the late
+    # delivery: once that is in the model, the per-point odds ratio covers 1
+    assert score["reach"] == result.params["customers"] < 8037
+    assert score["difference"] > 10 and score["or_low"] < 1 < score["or_high"]
+    assert table.loc["slow:shipping>5d", "or_low"] > 2
+    assert any("per scale point" in n for n in result.notes)
+
+
 def test_holm_adjustment():
     from journeykit.insight.moments_of_truth import holm
 
@@ -117,10 +130,13 @@ def _log() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_features_of_a_hand_built_log(model):
     events, responses = _log()
     engine = engine_from_frames(events, responses)
-    exps = [parse_experience(s) for s in ["slow:shipping>5d", "loop:troubleshooting", "low:delivery_csat<=3"]]
+    specs = ["slow:shipping>5d", "loop:troubleshooting", "low:delivery_csat<=3", "score:delivery_csat"]
+    exps = [parse_experience(s).validate(model) for s in specs]
+    assert exps[3].threshold == 3  # a score's low cut defaults to below top-2-box
     frame = customer_features(engine, model, exps, Outcome("churned", ("payment",))).set_index("customer_id")
     assert list(frame.index) == ["a", "b"]  # c never purchased
     assert frame.loc["a", ["x0", "x1", "x2", "reach2", "outcome"]].tolist() == [1, 0, 1, 1, 0]
+    assert frame.loc["a", "x3"] == 2 and np.isnan(frame.loc["b", "x3"])
     assert frame.loc["b", ["x0", "x1", "x2", "reach1", "reach2", "outcome"]].tolist() == [0, 1, 0, 1, 0, 1]
     assert frame.loc["a", "revenue"] == 50
     promoter = customer_features(engine, model, exps[:1], Outcome("promoter", ("payment",))).set_index("customer_id")
@@ -137,6 +153,7 @@ def test_parse_and_spec_errors(engine, model):
         ("slow:shipping>5 days", "invalid duration"),
         ("loop:troubleshooting>2d", "loop takes no threshold"),
         ("low:nps<=x", "'x' is not a score"),
+        ("score:nps>2d", "score needs '<=SCORE'"),
     ]:
         with pytest.raises(DriverSpecError, match=message):
             parse_experience(text)

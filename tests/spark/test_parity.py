@@ -10,6 +10,8 @@ import pytest
 
 from journeykit import analytics
 from journeykit.engine import Filters
+from journeykit.model import load_model
+from journeykit.workspace import EXAMPLE_MODEL
 
 pytestmark = pytest.mark.spark
 
@@ -29,11 +31,25 @@ def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
             assert x.astype(str).tolist() == y.astype(str).tolist(), col
 
 
+MODEL = load_model(EXAMPLE_MODEL)
+BUSINESS_SPRING = Filters(start="2025-03-01", end="2025-09-01", segment={"segment": "business"})
+
 ANALYSES: dict[str, Callable] = {
     "transitions_touchpoint": lambda e: analytics.transitions(e),
     "transitions_stage_case": lambda e: analytics.transitions(e, by="case", level="stage"),
-    "transitions_filtered": lambda e: analytics.transitions(
-        e, filters=Filters(start="2025-03-01", end="2025-09-01", segment={"segment": "business"})),
+    "transitions_filtered": lambda e: analytics.transitions(e, filters=BUSINESS_SPRING),
+    "variants": lambda e: analytics.variants(e),
+    "paths_after": lambda e: analytics.paths(e, "product_view", steps=3),
+    "stage_dwell": lambda e: analytics.stage_dwell(e),
+    "bottlenecks": lambda e: analytics.bottlenecks(e),
+    "case_throughput": lambda e: analytics.case_throughput(e),
+    "funnel": lambda e: analytics.funnel(e, ["product_view", "cart_add", "checkout", "payment"], window="7d"),
+    "funnel_by_segment": lambda e: analytics.funnel(e, ["product_view", "payment"], window="30d", by="segment"),
+    "cohorts": lambda e: analytics.cohorts(e, "payment", "repeat_purchase", period="month"),
+    "lifecycle": lambda e: analytics.lifecycle(e, period="month"),
+    "churn": lambda e: analytics.churn(e, 90),
+    "survey_kpis": lambda e: analytics.survey_kpis(e, MODEL, by="touchpoint"),
+    "operational_kpis": lambda e: analytics.operational_kpis(e, MODEL, purchase="payment"),
 }
 
 

@@ -9,7 +9,6 @@ reference frontier and combines the scores into journey and stage indices
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -84,14 +83,10 @@ class BenchmarkResult(Result):
                                  height=max(300, 30 * len(t) + 120))
 
 
-def _reference(reference: ReferenceSet | str | Path | None) -> ReferenceSet:
-    return reference if isinstance(reference, ReferenceSet) else load_reference(reference)
-
-
 def benchmark(
     engine: Engine,
     model: JourneyModel,
-    reference: ReferenceSet | str | Path | None = None,
+    reference: ReferenceSet | None = None,
     by: str | None = None,
     periods: str | None = None,
     weights: dict[str, float] | None = None,
@@ -107,8 +102,9 @@ def benchmark(
     Parameters
     ----------
     engine, model
-    reference : ReferenceSet or path, optional
-        Default: the set shipped with journeykit (``journeykit/insight/references/default.yaml``).
+    reference : ReferenceSet, optional
+        From :func:`~journeykit.insight.benchmark.reference.load_reference`; default: the set shipped with
+        journeykit (``journeykit/insight/references/default.yaml``).
     by : str, optional
         Also score each group: ``segment:<attribute>`` or ``channel``.
     periods : {"day", "week", "month"}, optional
@@ -128,12 +124,10 @@ def benchmark(
 
     Raises
     ------
-    BenchmarkReferenceError
-        An invalid reference file.
     EmptyResultError
         Nothing measurable, or no measured KPI has a reference.
     """
-    ref = _reference(reference)
+    ref = reference if reference is not None else load_reference()
     options = dict(purchase=purchase, support=support, confidence=confidence)
     measured = measure_kpis(engine, model, filters, **options)
     if measured.empty:

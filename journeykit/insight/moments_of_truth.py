@@ -66,7 +66,7 @@ class MomentsOfTruthResult(Result):
         ``diff_low`` / ``diff_high`` and ``p_value_lift``, ``phi``, ``direction``, ``odds_ratio`` with
         ``or_low`` / ``or_high`` / ``p_value`` / ``p_holm`` / ``significant`` (Holm-adjusted), ``share``
         (% of R²) with ``share_low`` / ``share_high``, ``rank``, ``rank_stability``, ``priority``,
-        ``revenue_at_stake``, ``small_sample``.
+        ``revenue_at_stake`` and its ``revenue_rank``, ``small_sample``.
     stages : DataFrame
         Importance summed per stage (LMG shares add up), with the stage's reach and revenue at stake.
     importance : RelativeImportance
@@ -305,6 +305,7 @@ def _driver_table(
     harmful = np.clip(harm, 0, None)
     table["priority"] = table["share"] * table["gap"] * table["reach"] * (harm > 0)
     table["revenue_at_stake"] = (x.T @ value) * harmful
+    table["revenue_rank"] = table["revenue_at_stake"].rank(ascending=False, method="min").astype("int64")
     return table.sort_values(["priority", "share"], ascending=False).reset_index(drop=True)
 
 

@@ -55,6 +55,8 @@ def test_lift_phi_and_priorities_match_the_feature_matrix(churn, engine, model):
     assert 40 < row["rate_with"] < 58 and 15 < row["rate_without"] < 30
     stake = (frame.loc[frame["x0"] == 1, "revenue"].sum()) * (late - on_time)
     assert row["revenue_at_stake"] == pytest.approx(stake)
+    by_stake = churn.table.sort_values("revenue_at_stake", ascending=False)
+    assert by_stake["revenue_rank"].tolist()[0] == 1 and by_stake["revenue_rank"].is_monotonic_increasing
     assert churn.stages["share"].sum() == pytest.approx(100)
     fig = churn.figure()
     assert len(fig.data) == 2

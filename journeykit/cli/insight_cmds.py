@@ -140,7 +140,7 @@ def moments_cmd(
         )
     columns = ["driver", "exposed", "rate_with", "rate_without", "difference", "phi", "odds_ratio",
                "or_low", "or_high", "significant", "share", "share_low", "share_high", "rank",
-               "rank_stability", "priority", "revenue_at_stake"]
+               "rank_stability", "priority", "revenue_at_stake", "revenue_rank"]
     show_table(result.table[columns], title=f"{result.title}: {result.params['customers']:,} customers")
     _notes(result)
     _write(result.table, out)

@@ -11,7 +11,7 @@ from journeykit.workspace import Workspace
 
 COLUMNS = ["driver", "stage", "reach", "exposed", "rate_with", "rate_without", "difference", "phi",
            "odds_ratio", "or_low", "or_high", "p_holm", "significant", "share", "share_low", "share_high",
-           "rank", "rank_stability", "priority", "revenue_at_stake"]
+           "rank", "rank_stability", "priority", "revenue_at_stake", "revenue_rank"]
 
 
 @lru_cache(maxsize=4)

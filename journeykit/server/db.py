@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from uuid import uuid4
 
 import ibis
 
@@ -36,13 +35,9 @@ class Database:
         with self._root_lock:
             con = self._root.cursor()
         try:
-            backend = ibis.duckdb.from_connection(con)
-            # Ibis backends compare equal when they reach the same database; state kept per backend
-            # (the analytics' scratch temporary tables) belongs to this connection only.
-            backend.db_identity = f"{self.workspace.db_path}#{uuid4().hex}"
             ws = Workspace(self.workspace.path)
             ws.model = self.model
-            ws.engine = Engine(backend, "duckdb")
+            ws.engine = Engine(ibis.duckdb.from_connection(con), "duckdb")
             yield ws
         finally:
             con.close()

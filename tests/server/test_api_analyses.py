@@ -135,3 +135,16 @@ def test_benchmark_reference_set(client, tokens):
     assert len(payload["rows"]) == len(reference.rows) and {"kpi", "best", "source"} <= set(payload["columns"])
     csv = _get(client, tokens, "/api/v1/benchmarks/reference", format="csv")
     assert len(pd.read_csv(io.BytesIO(csv.content))) == len(reference.rows)
+
+
+def test_requests_keep_scratch_tables_on_their_own_connection(client, tokens):
+    """A funnel's scratch table lives on its connection: another live connection's must not be taken for it."""
+    if "funnel" not in ANALYSES:
+        pytest.skip("journeykit.analytics does not export funnel yet")
+    steps = ["awareness", "consideration", "purchase"]
+    with client.app.state.db.cursor() as other:
+        held = analytics.funnel(other.engine, steps)  # keeps its connection's backend alive
+        for _ in range(2):
+            response = client.get("/api/v1/analyses/funnel", params={"steps": steps}, headers=bearer(tokens["read"]))
+            assert response.status_code == 200, response.text
+            assert [r["customers"] for r in response.json()["rows"]] == list(held.table["customers"])

@@ -148,10 +148,12 @@ REQUIRED = {
 KNOWN_FIGURE_BUGS = {"operational_kpis": "KpiResult.figure() indexes an empty table when 'survey' is None"}
 
 
-@pytest.mark.parametrize("name", list(ANALYSES))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_FIGURE_BUGS[n], raises=IndexError))
+    if n in KNOWN_FIGURE_BUGS else n
+    for n in ANALYSES
+])
 def test_every_analysis_renders_as_a_panel(session, name):
-    if name in KNOWN_FIGURE_BUGS:
-        pytest.xfail(KNOWN_FIGURE_BUGS[name])
     response = session.get(f"/panels/{name}", params=REQUIRED.get(name, {}))
     assert response.status_code == 200
     assert 'class="error"' not in response.text, response.text[:500]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -15,10 +14,18 @@ from journeykit.analytics.sequences import Sessions
 from journeykit.analytics.timing import bottlenecks, case_throughput, stage_dwell, time_between
 from journeykit.analytics.transitions import transitions as run_transitions
 from journeykit.cli.app import analyze_app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
-from journeykit.engine import Filters
-from journeykit.io.tables import write_table
-from journeykit.result import Result
+from journeykit.cli.common import (
+    ApproxOpt,
+    ChannelOpt,
+    EndOpt,
+    OutOpt,
+    SegmentOpt,
+    StartOpt,
+    WorkspaceOpt,
+    emit,
+    filters_from,
+    open_workspace,
+)
 
 
 class By(str, Enum):
@@ -47,34 +54,7 @@ class TimingKind(str, Enum):
 
 ByOpt = Annotated[By, typer.Option("--by", help="One journey per customer or per case (case_id).")]
 LevelOpt = Annotated[Level, typer.Option("--level", help="Steps are touchpoints, stages or raw events.")]
-StartOpt = Annotated[str | None, typer.Option("--start", help="Only events at or after this date/time (UTC).")]
-EndOpt = Annotated[str | None, typer.Option("--end", help="Only events before this date/time (UTC).")]
-SegmentOpt = Annotated[
-    list[str] | None, typer.Option("--segment", help="Keep events whose attribute KEY equals VALUE: key=value (repeatable).")
-]
-ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", help="Keep only this channel (repeatable).")]
-ApproxOpt = Annotated[bool, typer.Option("--approx", help="Approximate quantiles and distinct counts (large data).")]
 CollapseOpt = Annotated[bool, typer.Option("--collapse", help="Merge consecutive repeats of the same step.")]
-
-
-def _date(value: str | None, option: str) -> str | None:
-    if value is not None:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not an ISO date or date-time (YYYY-MM-DD[THH:MM])", param_hint=option)
-    return value
-
-
-def _filters(start: str | None, end: str | None, segment: list[str] | None, channel: list[str] | None) -> Filters:
-    pairs: dict[str, list[str]] = {}
-    for item in segment or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{item!r}: expected key=value", param_hint="--segment")
-        pairs.setdefault(key, []).append(value)
-    channels = list(channel) if channel else None
-    return Filters(start=_date(start, "--start"), end=_date(end, "--end"), segment=pairs, channel=channels)
 
 
 def _clean(rules: list[str] | None) -> list[tuple[str, str | None]]:
@@ -85,14 +65,6 @@ def _clean(rules: list[str] | None) -> list[tuple[str, str | None]]:
             raise typer.BadParameter(f"{rule!r}: expected REGEX=ALIAS (an empty alias drops the step)", param_hint="--clean")
         out.append((pattern, alias or None))
     return out
-
-
-def _emit(result: Result, out: Path | None) -> None:
-    show_table(result.table, title=result.title)
-    for note in result.notes:
-        console.print(f"[dim]note: {note}[/dim]", highlight=False)
-    if out is not None:
-        console.print(f"written: {write_table(result.table, out)}")
 
 
 @analyze_app.command("transitions")
@@ -112,13 +84,13 @@ def transitions_cmd(
     out: OutOpt = None,
 ) -> None:
     """The journey map: directly-follows transitions with counts, probabilities and times between steps."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = run_transitions(
             ws.engine, by=by.value, level=level.value, min_count=min_count, collapse_repeats=collapse,
             filters=filters, exact=not approx,
         )
-    _emit(result, out)
+    emit(result, out)
 
 
 @analyze_app.command("paths")
@@ -151,7 +123,7 @@ def paths_cmd(
     out: OutOpt = None,
 ) -> None:
     """Variants (whole journeys), or the paths after, before or between chosen steps."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     if session_gap is not None and session_attribute is not None:
         raise typer.BadParameter("use either --session-gap or --session-attribute, not both", param_hint="--session-gap")
     sessions = None
@@ -169,7 +141,7 @@ def paths_cmd(
                 ws.engine, anchor, direction=direction.value, until=until, steps=steps, top_per_step=top_per_step,
                 top_paths=top, **common,
             )
-    _emit(result, out)
+    emit(result, out)
 
 
 @analyze_app.command("timing")
@@ -191,7 +163,7 @@ def timing_cmd(
     out: OutOpt = None,
 ) -> None:
     """Timing: dwell time per stage, time between two steps, bottlenecks, case first-response and resolution."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     if (kind is TimingKind.between) != (source is not None and target is not None):
         raise typer.BadParameter("--from and --to are required with --kind between, and only used with it", param_hint="--kind")
     exact = not approx
@@ -205,4 +177,4 @@ def timing_cmd(
             result = bottlenecks(ws.engine, by=by.value, level=level.value, filters=filters, exact=exact)
         else:
             result = case_throughput(ws.engine, filters=filters, exact=exact)
-    _emit(result, out)
+    emit(result, out)

@@ -11,11 +11,22 @@ import typer
 
 from journeykit.analytics.cohorts import churn, cohorts, lifecycle, repeat_purchase_rate
 from journeykit.analytics.funnels import Funnel, compare_funnels
-from journeykit.cli.analyze_flow import ApproxOpt, ChannelOpt, EndOpt, SegmentOpt, StartOpt, _date, _emit, _filters
 from journeykit.cli.app import analyze_app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import (
+    ApproxOpt,
+    ChannelOpt,
+    EndOpt,
+    OutOpt,
+    SegmentOpt,
+    StartOpt,
+    WorkspaceOpt,
+    emit,
+    filters_from,
+    open_workspace,
+    parse_date,
+    show_table,
+)
 from journeykit.engine import Filters
-from journeykit.io.tables import write_table
 from journeykit.result import Result
 
 #: Columns printed for a funnel (``--out`` writes them all).
@@ -54,18 +65,6 @@ ByOpt = Annotated[
 ]
 
 
-def _show(result: Result, out: Path | None, columns: list[str] | None = None) -> None:
-    """Print a result (its main columns) and notes; ``--out`` gets the whole table."""
-    if columns is None:
-        _emit(result, out)
-        return
-    show_table(result.table[[c for c in columns if c in result.table.columns]], title=result.title)
-    for note in result.notes:
-        console.print(f"[dim]note: {note}[/dim]", highlight=False)
-    if out is not None:
-        console.print(f"written: {write_table(result.table, out)}")
-
-
 @analyze_app.command("funnel")
 def funnel_cmd(
     steps: Annotated[
@@ -101,32 +100,32 @@ def funnel_cmd(
     out: OutOpt = None,
 ) -> None:
     """Conversion funnel: per-step counts, conversion, drop-off and time to convert."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     definition = Funnel.define(
         [s for s in steps.split(",") if s.strip()], window=window, order=order.value, count=count.value,
         exclusions=exclude or [],
     )
     with open_workspace(workspace) as ws:
         if split is not None:
-            split = _date(split, "--split")
+            split = parse_date(split, "--split")
             before = Filters(filters.start, split, filters.segment, filters.channel)
             after = Filters(split, filters.end, filters.segment, filters.channel)
             runs = [definition.run(ws.engine, f, exact=not approx) for f in (before, after)]
-            _show(compare_funnels(*runs, labels=(f"before {split}", f"from {split}")), out, COMPARE_COLUMNS)
+            emit(compare_funnels(*runs, labels=(f"before {split}", f"from {split}")), out, COMPARE_COLUMNS)
             return
         result = definition.run(ws.engine, filters, by=by, period=period.value, exact=not approx)
         if customers_at is not None:
             ids = ws.engine.execute(result.customers(customers_at, dropped=dropped).order_by("customer_id"))
-            _show(Result(table=ids, title=f"Customers {'dropped' if dropped else 'reaching'} at step {customers_at}"), out)
+            emit(Result(table=ids, title=f"Customers {'dropped' if dropped else 'reaching'} at step {customers_at}"), out)
             return
     if compare is not None:
         group_a, _, group_b = compare.partition(",")
-        _show(result.compare(group_a, group_b), out, COMPARE_COLUMNS)
+        emit(result.compare(group_a, group_b), out, COMPARE_COLUMNS)
     elif view is FunnelView.steps:
-        _show(result, out, FUNNEL_COLUMNS)
+        emit(result, out, FUNNEL_COLUMNS)
     else:
         table = result.trend if view is FunnelView.trend else result.time_histogram
-        _show(Result(table=table, notes=result.notes, title=f"Funnel {view.value}"), out)
+        emit(Result(table=table, notes=result.notes, title=f"Funnel {view.value}"), out)
 
 
 @analyze_app.command("cohorts")
@@ -151,7 +150,7 @@ def cohorts_cmd(
     out: OutOpt = None,
 ) -> None:
     """Cohort retention by entry period; incomplete periods are marked and left out of averages."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = cohorts(
             ws.engine, entry, returning, period=period.value, recurring=recurring, unbounded=unbounded,
@@ -161,9 +160,9 @@ def cohorts_cmd(
         pivot = result.matrix().reset_index()
         pivot.columns = [str(c) for c in pivot.columns]
         pivot["cohort"] = pd.to_datetime(pivot["cohort"]).dt.date.astype(str)
-        _show(Result(table=pivot, notes=result.notes, title="Retention rate by cohort and period"), out)
+        emit(Result(table=pivot, notes=result.notes, title="Retention rate by cohort and period"), out)
     else:
-        _show(result, out)
+        emit(result, out)
         show_table(result.average, title="Average over complete cohorts")
 
 
@@ -179,10 +178,10 @@ def lifecycle_cmd(
     out: OutOpt = None,
 ) -> None:
     """New, returning, resurrecting and dormant customers per period."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = lifecycle(ws.engine, activity, period=period.value, filters=filters)
-    _show(result, out)
+    emit(result, out)
 
 
 @analyze_app.command("churn")
@@ -198,10 +197,10 @@ def churn_cmd(
     out: OutOpt = None,
 ) -> None:
     """Churn rate per period (no activity for --days)."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = churn(ws.engine, days, activity=activity, period=period.value, filters=filters)
-    _show(result, out)
+    emit(result, out)
 
 
 @analyze_app.command("repeat-purchase")
@@ -218,7 +217,7 @@ def repeat_purchase_cmd(
     out: OutOpt = None,
 ) -> None:
     """Share of buyers who bought at least twice."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = repeat_purchase_rate(ws.engine, purchase, by=by, filters=filters)
-    _show(result, out)
+    emit(result, out)

@@ -11,11 +11,21 @@ import typer
 from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
 from journeykit.analytics.clv.summary import calibration_holdout
 from journeykit.analytics.kpis import MIN_N, operational_kpis, survey_kpis
-from journeykit.cli.analyze_flow import ChannelOpt, EndOpt, SegmentOpt, StartOpt, _date, _filters
 from journeykit.cli.app import analyze_app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
-from journeykit.io.tables import write_table
-from journeykit.result import Result
+from journeykit.cli.common import (
+    ChannelOpt,
+    EndOpt,
+    OutOpt,
+    SegmentOpt,
+    StartOpt,
+    WorkspaceOpt,
+    console,
+    emit,
+    filters_from,
+    open_workspace,
+    parse_date,
+    show_table,
+)
 
 #: Columns printed (``--out`` writes them all).
 KPI_COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
@@ -45,15 +55,6 @@ class PurchaseColumn(str, Enum):
     touchpoint = "touchpoint"
     event = "event"
     stage = "stage"
-
-
-def _show(result: Result, columns: list[str], out: Path | None, max_rows: int = 40) -> None:
-    """Print the main columns of a result and its notes; write the whole table to ``--out``."""
-    show_table(result.table[columns], title=result.title, max_rows=max_rows)
-    for note in result.notes:
-        console.print(f"[dim]note: {note}[/dim]", highlight=False)
-    if out is not None:
-        console.print(f"written: {write_table(result.table, out)}")
 
 
 PurchaseOpt = Annotated[
@@ -112,7 +113,7 @@ def kpis_cmd(
     out: OutOpt = None,
 ) -> None:
     """NPS, CSAT (top-2-box) and CES with confidence intervals per group, or operational KPIs from events."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         if operational:
             result = operational_kpis(
@@ -124,7 +125,7 @@ def kpis_cmd(
                 ws.engine, ws.model, by=by, surveys=survey, filters=filters, min_n=min_n,
                 confidence=confidence, nps_method=nps_method.value,
             )
-    _show(result, KPI_COLUMNS, out)
+    emit(result, out, KPI_COLUMNS)
     if compare is not None and not operational:
         difference = result.compare(*compare, confidence=confidence)
         show_table(difference, title=f"NPS: {compare[1]} minus {compare[0]}")
@@ -150,11 +151,11 @@ def clv_cmd(
     out: OutOpt = None,
 ) -> None:
     """Customer lifetime value: BG/NBD or Pareto/NBD purchases × gamma-gamma spend, discounted."""
-    filters = _filters(start, end, segment, channel)
+    filters = filters_from(start, end, segment, channel)
     if holdout_end is not None and calibration_end is None:
         raise typer.BadParameter("--holdout-end needs --calibration-end", param_hint="--holdout-end")
-    calibration_end = _date(calibration_end, "--calibration-end")
-    holdout_end = _date(holdout_end, "--holdout-end")
+    calibration_end = parse_date(calibration_end, "--calibration-end")
+    holdout_end = parse_date(holdout_end, "--holdout-end")
     purchases = purchase or ["payment"]
     with open_workspace(workspace) as ws:
         result = customer_lifetime_value(
@@ -170,7 +171,7 @@ def clv_cmd(
             )
             holdout = holdout_comparison(result.transaction_model, summary)
     show_table(result.model_summary, title="Fitted models")
-    _show(result, CLV_COLUMNS, out, max_rows=TOP_CUSTOMERS)
+    emit(result, out, CLV_COLUMNS, max_rows=TOP_CUSTOMERS)
     if holdout is not None:
         show_table(holdout, title="Holdout: mean purchases by calibration frequency, actual vs model")
     console.print(f"[dim]optimiser: {result.transaction_model.message_}[/dim]", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from journeykit.engine import Filters
+from journeykit.io.tables import write_table
+from journeykit.result import Result
 from journeykit.workspace import Workspace
 
 console = Console()
@@ -44,3 +48,48 @@ def _fmt(v: object) -> str:
     if isinstance(v, float):
         return f"{v:,.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
     return "" if v is None else str(v)
+
+
+# ------------------------------------------------------------------------- filters every analysis takes
+StartOpt = Annotated[str | None, typer.Option("--start", help="Only events at or after this date/time (UTC).")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Only events before this date/time (UTC).")]
+SegmentOpt = Annotated[
+    list[str] | None,
+    typer.Option("--segment", help="Keep events whose attribute KEY equals VALUE: key=value (repeatable)."),
+]
+ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", help="Keep only this channel (repeatable).")]
+ApproxOpt = Annotated[bool, typer.Option("--approx", help="Approximate quantiles and distinct counts (large data).")]
+
+
+def parse_date(value: str | None, option: str) -> str | None:
+    """Check an ISO date option; a bad value is a usage error naming the option."""
+    if value is not None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(
+                f"{value!r} is not an ISO date or date-time (YYYY-MM-DD[THH:MM])", param_hint=option
+            ) from None
+    return value
+
+
+def filters_from(start: str | None, end: str | None, segment: list[str] | None, channel: list[str] | None) -> Filters:
+    """The :class:`Filters` of the ``--start/--end/--segment/--channel`` options."""
+    pairs: dict[str, list[str]] = {}
+    for item in segment or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r}: expected key=value", param_hint="--segment")
+        pairs.setdefault(key, []).append(value)
+    channels = list(channel) if channel else None
+    return Filters(start=parse_date(start, "--start"), end=parse_date(end, "--end"), segment=pairs, channel=channels)
+
+
+def emit(result: Result, out: Path | None, columns: list[str] | None = None, max_rows: int = 40) -> None:
+    """Print a result (its main ``columns``, default all) and its notes; ``--out`` gets the whole table."""
+    table = result.table if columns is None else result.table[[c for c in columns if c in result.table.columns]]
+    show_table(table, title=result.title, max_rows=max_rows)
+    for note in result.notes:
+        console.print(f"[dim]note: {note}[/dim]", highlight=False)
+    if out is not None:
+        console.print(f"written: {write_table(result.table, out)}")

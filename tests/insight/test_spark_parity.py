@@ -17,10 +17,11 @@ from journeykit.insight.value_chain import value_chain
 from journeykit.model import load_model
 from journeykit.model.value_chain import from_touchpoint_costs
 from journeykit.workspace import EXAMPLE_MODEL
-from tests.spark.conftest import parity_engines, spark_session  # noqa: F401  (the shared Spark fixtures)
-from tests.spark.test_parity import assert_same
-
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+_shared = pytest.importorskip("tests.spark.conftest", reason="the Spark parity fixtures are not present")
+spark_session, parity_engines = _shared.spark_session, _shared.parity_engines  # the shared Spark fixtures
+assert_same = pytest.importorskip("tests.spark.test_parity").assert_same
 
 
 def test_insight_aggregations_match(parity_engines):

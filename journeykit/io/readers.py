@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from journeykit.errors import InputError
 
 ROW_NUMBER = "__row"
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 200_000
 
 
 @dataclass

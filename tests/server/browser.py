@@ -16,6 +16,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
+#: JavaScript: per drawn Plotly chart of the page, [traces + layout shapes + annotations (a diagram may have
+#: no trace), number of SVG layers drawn].
+CHARTS = (
+    "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ["
+    "(d.data || []).length + ((d._fullLayout || {}).shapes || []).length"
+    " + ((d._fullLayout || {}).annotations || []).length,"
+    " d._fullLayout ? d.querySelectorAll('.main-svg').length : 0])"
+)
+
 CHROMIUM_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000",

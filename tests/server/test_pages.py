@@ -159,3 +159,16 @@ def test_every_analysis_renders_as_a_panel(session, name):
     assert 'class="error"' not in response.text, response.text[:500]
     figure = re.search(rf'<script type="application/json" id="fig-{name}">(.*?)</script>', response.text, re.S)
     assert json.loads(figure.group(1))["data"]
+
+
+@pytest.mark.parametrize("name", ["value_chain", "ccpm"])
+def test_report_sections_render_as_panels(session, name):
+    response = session.get(f"/panels/sections/{name}")
+    assert response.status_code == 200 and 'class="error"' not in response.text
+    figures = re.findall(rf'<script type="application/json" id="fig-{name}-\d+">(.*?)</script>', response.text, re.S)
+    assert figures and all("layout" in json.loads(f) for f in figures)
+
+
+def test_unknown_panels_are_404(session):
+    for path in ("/panels/sections/nope", "/panels/plans/nope?plan=support", "/panels/nope"):
+        assert session.get(path).status_code == 404, path

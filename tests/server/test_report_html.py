@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journeykit.cli import app as cli
-from tests.server.browser import chromium, console_errors, require_browser, screenshot
+from tests.server.browser import CHARTS, chromium, console_errors, require_browser, screenshot
 
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
@@ -39,13 +39,7 @@ def test_report_opens_offline_with_every_chart_drawn(report, tmp_path):
     path, figures = report
     with chromium(tmp_path / "profile") as driver:
         driver.get(path.as_uri())
-        # per chart: traces plus layout shapes and annotations (a diagram may have no trace), drawn SVG layers
-        divs = driver.execute_script(
-            "return Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ["
-            "(d.data || []).length + ((d._fullLayout || {}).shapes || []).length"
-            " + ((d._fullLayout || {}).annotations || []).length,"
-            " d._fullLayout ? d.querySelectorAll('.main-svg').length : 0])"
-        )
+        divs = driver.execute_script(CHARTS)
         screenshot(driver, "report")
         assert len(divs) == figures
         assert [(i, d) for i, d in enumerate(divs) if not all(d)] == []

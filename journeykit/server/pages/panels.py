@@ -1,7 +1,9 @@
 """``GET /panels/...``: HTML fragments (figure, notes, table) that HTMX swaps into a page.
 
 ``/panels/<analysis>`` renders an entry of the analysis registry from the page's form fields;
-``/panels/plans/<view>`` renders a stored plan's PERT, Monte Carlo, critical chain or fever chart.
+``/panels/plans/<view>`` renders a stored plan's PERT, Monte Carlo, critical chain or fever chart;
+``/panels/sections/<name>`` renders a section of the static report (its builder in
+:mod:`journeykit.report.sections`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from journeykit.server.analyses import ANALYSES
 from journeykit.server.auth import page_user
 from journeykit.server.deps import get_store, request_workspace
 from journeykit.server.pages.templating import render
+from journeykit.server.pages.catalog import SECTIONS
 from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.server.query import AnalysisQuery
 from journeykit.server.serialize import figure_json
@@ -73,6 +76,25 @@ def plan_panel(view: str, plan: str, request: Request, store: PlanStore = Depend
     if spec is None:
         raise HTTPException(404, f"unknown plan view '{view}'")
     return render_panel(request, f"plans-{view}", spec.title, lambda: spec.compute(store, plan), spec.draw)
+
+
+@router.get("/panels/sections/{name}")
+def section_panel(name: str, request: Request, ws: Workspace = Depends(request_workspace)) -> Response:
+    build = SECTIONS.get(name)
+    if build is None:
+        raise HTTPException(404, f"unknown report section '{name}'")
+    try:
+        section = build(ws)
+    except JourneykitError as exc:
+        return render(request, "section_panel.html", panel_id=name, title=name, errors=[str(exc)], section=None)
+    if section is None:
+        message = "the workspace has no data for this section"
+        return render(request, "section_panel.html", panel_id=name, title=name, errors=[message], section=None)
+    tables = [(c, t.head(TABLE_ROWS).to_html(index=False, border=0)) for c, t in section.tables]
+    return render(
+        request, "section_panel.html", panel_id=name, title=section.title, errors=[], section=section,
+        figures=[figure_json(f) for f in section.figures], tables=tables,
+    )
 
 
 @router.get("/panels/{name}")

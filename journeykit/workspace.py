@@ -13,8 +13,12 @@ from journeykit.model import JourneyModel, load_model
 MODEL_FILE = "journey.yaml"
 DB_FILE = "journeykit.duckdb"
 
+VALUE_CHAIN_FILE = "value_chain.yaml"
+
 #: The example model that ``init`` copies when no model is given.
 EXAMPLE_MODEL = Path(__file__).parent / "examples" / "ecommerce.yaml"
+#: The value chain of the example model (the demo copies it into its workspace).
+EXAMPLE_VALUE_CHAIN = Path(__file__).parent / "examples" / "value_chain.yaml"
 
 
 class Workspace:

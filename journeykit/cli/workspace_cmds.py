@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from journeykit.errors import InputError
 from journeykit.io.ingest import IngestOptions, IngestReport, ingest_files
 from journeykit.io.mapping import parse_map_option
 from journeykit.io.tables import write_table
-from journeykit.workspace import Workspace
+from journeykit.workspace import EXAMPLE_VALUE_CHAIN, VALUE_CHAIN_FILE, Workspace
 
 
 @app.command()
@@ -133,6 +134,7 @@ def demo(
     from journeykit.simulate import write_parquet
 
     ws = Workspace.init(directory, force=True)
+    shutil.copyfile(EXAMPLE_VALUE_CHAIN, directory / VALUE_CHAIN_FILE)
     console.print(f"simulating {customers:,} customers (seed {seed}) from {ws.model_path}")
     events_path, responses_path = write_parquet(ws.model, directory / "data", customers=customers, seed=seed)
     run_ingest(ws, [events_path], IngestOptions(target="events"))

@@ -10,10 +10,9 @@ from journeykit.insight.value_chain import value_chain
 from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
 from journeykit.report.document import Section
 from journeykit.report.sections.moments import churn_drivers
-from journeykit.workspace import Workspace
+from journeykit.workspace import VALUE_CHAIN_FILE, Workspace
 
 #: File name of a workspace's value chain.
-VALUE_CHAIN_FILE = "value_chain.yaml"
 
 
 def build(ws: Workspace) -> Section | None:

@@ -61,12 +61,19 @@ _LAZY: dict[str, str] = {
     "value_chain": "journeykit.insight",
     "benchmark": "journeykit.insight",
     "feedback": "journeykit.insight",
+    "internal_benchmark": "journeykit.insight",
+    "compare_process": "journeykit.insight",
+    "load_reference": "journeykit.insight",
+    "load_value_chain": "journeykit.model.value_chain",
     # planning
     "read_plan": "journeykit.schedule",
     "write_plan": "journeykit.schedule",
     "Plan": "journeykit.schedule",
     "Activity": "journeykit.schedule",
     "plan_from_log": "journeykit.schedule",
+    "Dependency": "journeykit.schedule",
+    "Calendar": "journeykit.schedule",
+    "estimate_duration": "journeykit.schedule",
     # report
     "write_report": "journeykit.report",
 }

@@ -56,14 +56,18 @@ def _charts(driver, expected: int) -> list[list[int]]:
     return _wait(driver, drawn)
 
 
-@pytest.mark.parametrize("page", visible_pages(), ids=lambda p: p.template.removesuffix(".html"))
+def _slug(page) -> str:
+    return page.path.strip("/") or "overview"
+
+
+@pytest.mark.parametrize("page", visible_pages(), ids=_slug)
 def test_every_page_draws_its_charts_without_console_errors(logged_in, base_url, page):
     console_errors(logged_in)
     logged_in.get(base_url + page.path)
     charts = _charts(logged_in, len(page.panels))
     assert len(charts) >= len(page.panels)
     assert not logged_in.find_elements("css selector", ".panel .error")
-    screenshot(logged_in, f"page-{page.template.removesuffix('.html')}")
+    screenshot(logged_in, f"page-{_slug(page)}")
     assert console_errors(logged_in) == []
 
 

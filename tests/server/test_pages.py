@@ -172,3 +172,9 @@ def test_report_sections_render_as_panels(session, name):
 def test_unknown_panels_are_404(session):
     for path in ("/panels/sections/nope", "/panels/plans/nope?plan=support", "/panels/nope"):
         assert session.get(path).status_code == 404, path
+
+
+def test_login_form_escapes_the_next_parameter(client):
+    client.cookies.clear()
+    page = client.get("/login", params={"next": '/"><script>alert(1)</script>'})
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text

@@ -73,13 +73,14 @@ class KpiResult(Result):
         from plotly.subplots import make_subplots
         import plotly.graph_objects as go
 
-        keys = list(dict.fromkeys(zip(self.table["survey"], self.table["kpi"])))
-        fig = make_subplots(rows=len(keys), cols=1, subplot_titles=[f"{s} — {k}" for s, k in keys])
-        for i, (survey, kpi) in enumerate(keys, start=1):
-            t = self.table[(self.table["survey"] == survey) & (self.table["kpi"] == kpi)]
+        # operational KPIs have no survey: group with dropna=False so they get their panels too
+        panels = list(self.table.groupby(["survey", "kpi"], dropna=False, sort=False))
+        titles = [kpi if pd.isna(survey) else f"{survey} — {kpi}" for (survey, kpi), _ in panels]
+        fig = make_subplots(rows=len(panels), cols=1, subplot_titles=titles)
+        for i, (((survey, kpi), t), title) in enumerate(zip(panels, titles), start=1):
             fig.add_trace(
                 go.Bar(
-                    x=t["group"], y=t["value"], name=f"{survey} {kpi}", showlegend=False,
+                    x=t["group"], y=t["value"], name=title, showlegend=False,
                     error_y=dict(type="data", symmetric=False, array=t["ci_high"] - t["value"],
                                  arrayminus=t["value"] - t["ci_low"]),
                     marker_color=np.where(t["small_sample"], "#bcccdc", "#486581"),
@@ -87,7 +88,7 @@ class KpiResult(Result):
                 row=i, col=1,
             )
             fig.update_yaxes(title_text=t["unit"].iloc[0], row=i, col=1)
-        return fig.update_layout(title=self.title, height=260 * len(keys) + 80)
+        return fig.update_layout(title=self.title, height=260 * len(panels) + 80)
 
     def compare(
         self, group_a: str, group_b: str, survey: str | None = None, confidence: float = 0.95

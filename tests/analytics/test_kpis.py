@@ -230,3 +230,18 @@ def test_cli(tmp_path, random_responses):
     assert sorted(table["group"]) == ["business", "consumer", "vip"] and table["n"].sum() == 3000
     res = CliRunner().invoke(app, ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--survey", "nope"])
     assert res.exit_code != 0 and "survey 'nope' is not in the journey model" in str(res.exception)
+
+
+def test_operational_kpis_figure_has_a_panel_per_kpi():
+    import pandas as pd
+
+    from journeykit.analytics.kpis import KpiResult
+
+    table = pd.DataFrame({
+        "group": ["all", "all"], "survey": [None, None], "kpi": ["reached_purchase", "repeat_purchase_rate"],
+        "unit": ["share", "share"], "n": [100, 80], "value": [0.5, 0.2], "ci_low": [0.4, 0.12],
+        "ci_high": [0.6, 0.3], "small_sample": [False, False],
+    })
+    fig = KpiResult(table=table, title="Operational KPIs").figure()
+    assert [t.y[0] for t in fig.data] == [0.5, 0.2]
+    assert [a.text for a in fig.layout.annotations] == ["reached_purchase", "repeat_purchase_rate"]

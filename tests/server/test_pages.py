@@ -145,14 +145,9 @@ REQUIRED = {
     "customer_lifetime_value": {"purchase": "payment"},
     "internal_benchmark": {"by": "channel"},
 }
-KNOWN_FIGURE_BUGS = {"operational_kpis": "KpiResult.figure() indexes an empty table when 'survey' is None"}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_FIGURE_BUGS[n], raises=IndexError))
-    if n in KNOWN_FIGURE_BUGS else n
-    for n in ANALYSES
-])
+@pytest.mark.parametrize("name", list(ANALYSES))
 def test_every_analysis_renders_as_a_panel(session, name):
     response = session.get(f"/panels/{name}", params=REQUIRED.get(name, {}))
     assert response.status_code == 200

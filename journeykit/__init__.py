@@ -74,9 +74,21 @@ _LAZY: dict[str, str] = {
     "Dependency": "journeykit.schedule",
     "Calendar": "journeykit.schedule",
     "estimate_duration": "journeykit.schedule",
+    "ccpm": "journeykit.schedule.ccpm",
+    "critical_chain_plan": "journeykit.schedule.ccpm",
+    "fever_chart": "journeykit.schedule.ccpm",
+    "buffer_status": "journeykit.schedule.ccpm",
+    "case_status": "journeykit.schedule.ccpm",
+    "solve_rcpsp": "journeykit.schedule.rcpsp",
+    "RcpspProblem": "journeykit.schedule.rcpsp",
+    "check_schedule": "journeykit.schedule.rcpsp",
+    "read_psplib": "journeykit.io.psplib",
     # report
     "write_report": "journeykit.report",
 }
+
+
+_SUBPACKAGES = {"analytics", "insight", "schedule", "simulate", "report"}
 
 
 def __getattr__(name: str) -> Any:
@@ -84,7 +96,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'journeykit' has no attribute '{name}'")
     mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
+    value = mod if name in _SUBPACKAGES else getattr(mod, name)
     globals()[name] = value
     return value
 

@@ -71,7 +71,7 @@ class IngestOptions:
     timestamp_format: str | None = None
     survey: str | None = None
     chunk_rows: int = DEFAULT_CHUNK_ROWS
-    memory_limit: str = "512MB"
+    memory_limit: str = "768MB"
 
 
 def ingest_files(

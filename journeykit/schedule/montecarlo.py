@@ -41,7 +41,7 @@ from journeykit.schedule.pert import pert
 from journeykit.schedule.sampling import DurationSampler
 
 #: Elements of one ``(n, B)`` block matrix; bounds the memory of a simulation (~ 12 matrices of it).
-BLOCK_ELEMENTS = 1 << 21
+BLOCK_ELEMENTS = 1 << 22
 #: Smallest block (the within-block ranks of the sensitivity need a sample).
 MIN_BLOCK = 64
 #: Relative tolerance under which a simulated total float counts as zero.

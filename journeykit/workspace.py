@@ -27,8 +27,9 @@ class Workspace:
     Use :meth:`init` to create one and :meth:`open` (or :func:`journeykit.open_workspace`) to open one.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, engine: Engine | None = None):
         self.path = path
+        self._external_engine = engine
 
     @property
     def model_path(self) -> Path:
@@ -63,13 +64,18 @@ class Workspace:
         return ws
 
     @classmethod
-    def open(cls, path: str | Path = ".") -> "Workspace":
+    def open(cls, path: str | Path = ".", engine: Engine | None = None) -> "Workspace":
+        """Open the workspace folder ``path``.
+
+        ``engine`` replaces the workspace's own DuckDB database as the source of events and responses
+        (e.g. :meth:`Engine.spark` on the exported Parquet); the caller owns it and closes it.
+        """
         path = Path(path)
         if not (path / MODEL_FILE).exists():
             raise WorkspaceError(
                 f"{path}: not a journeykit workspace (no {MODEL_FILE}); create one with 'journeykit init {path}'"
             )
-        return cls(path)
+        return cls(path, engine)
 
     @cached_property
     def model(self) -> JourneyModel:
@@ -77,10 +83,11 @@ class Workspace:
 
     @cached_property
     def engine(self) -> Engine:
-        return Engine.duckdb(self.db_path)
+        return self._external_engine if self._external_engine is not None else Engine.duckdb(self.db_path)
 
     def close(self) -> None:
-        if "engine" in self.__dict__:
+        """Close the workspace's own database (an engine passed to :meth:`open` stays open)."""
+        if "engine" in self.__dict__ and self._external_engine is None:
             self.engine.close()
             del self.__dict__["engine"]
 

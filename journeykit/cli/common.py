@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from journeykit.engine import Filters
+from journeykit.engine import Engine, Filters
+from journeykit.errors import JourneykitError
 from journeykit.io.tables import write_table
 from journeykit.result import Result
 from journeykit.workspace import Workspace
@@ -28,8 +30,61 @@ OutOpt = Annotated[
 ]
 
 
-def open_workspace(path: Path) -> Workspace:
-    return Workspace.open(path)
+@dataclass
+class EngineChoice:
+    """The root ``--engine`` options: where a command reads events and responses from.
+
+    ``duckdb`` is the workspace's own database; ``spark`` reads the Parquet under ``data`` (or the session
+    catalogue's tables) on a SparkSession made from ``master`` and ``conf`` (or the active one).
+    """
+
+    kind: str = "duckdb"
+    master: str | None = None
+    data: str | None = None
+    conf: dict[str, str] = field(default_factory=dict)
+    _session: Any = None
+    _owns_session: bool = False
+    _engine: Engine | None = None
+
+    def configure(self, kind: str, master: str | None, data: str | None, conf: dict[str, str]) -> None:
+        """Set the options of the command about to run (no session is started yet)."""
+        self.close()
+        self.kind, self.master, self.data, self.conf = kind, master, data, conf
+
+    def engine(self) -> Engine | None:
+        """The Spark engine (started on first use), or None for the workspace's DuckDB database."""
+        if self.kind != "spark":
+            return None
+        if self._engine is None:
+            from journeykit.engine.spark_session import spark_engine, spark_session
+
+            self._session, self._owns_session = spark_session(self.master, self.conf)
+            self._engine = spark_engine(self._session, self.data)
+        return self._engine
+
+    def close(self) -> None:
+        """Stop the SparkSession if this command started it."""
+        if self._owns_session:
+            self._session.stop()
+        self._session, self._owns_session, self._engine = None, False, None
+
+
+#: The engine options of the running command (set by the root callback).
+engine_choice = EngineChoice()
+
+
+def open_workspace(path: Path, *, duckdb_only: bool = False) -> Workspace:
+    """Open the workspace at ``path`` on the engine chosen with ``--engine``.
+
+    Commands that write to or read housekeeping tables of the workspace database (ingest, export, info,
+    report, serve) pass ``duckdb_only``: with ``--engine spark`` they stop with an error saying so.
+    """
+    if duckdb_only and engine_choice.kind != "duckdb":
+        raise JourneykitError(
+            "this command works on the workspace's DuckDB database only; --engine spark runs the analyses "
+            "(analyze, insight, plan from-log, ccpm cases)"
+        )
+    return Workspace.open(path, engine=engine_choice.engine())
 
 
 def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -> None:

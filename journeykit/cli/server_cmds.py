@@ -73,6 +73,7 @@ def serve(
         from journeykit.server.tokens import TokenStore
     except ImportError as exc:
         raise JourneykitError(f"the server needs the 'server' extra: pip install 'journeykit[server]' ({exc})") from None
+    open_workspace(workspace, duckdb_only=True)
     if max_upload_mb < 1:
         raise JourneykitError(f"--max-upload-mb must be >= 1, got {max_upload_mb}")
     settings = ServerSettings(max_upload_bytes=max_upload_mb * MB, secure_cookies=not insecure_cookies)

@@ -82,7 +82,7 @@ def ingest(
 
     Every row read ends up accepted or in the rejects table with its file, row, column and reason.
     """
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, duckdb_only=True)
     options = IngestOptions(
         target="responses" if responses or survey else "events",
         mapping=parse_map_option(map), strict=strict, timezone=timezone,
@@ -96,7 +96,7 @@ def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
     """Table counts, event date range and rejects by reason."""
     from journeykit.io.summary import workspace_summary
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, duckdb_only=True)
     s = workspace_summary(ws)
     console.print(f"workspace {ws.path}: model '{ws.model.name}' ({len(ws.model.stages)} stages, "
                   f"{len(ws.model.touchpoints)} touchpoints, {len(ws.model.surveys)} surveys)")
@@ -118,7 +118,7 @@ def report(
     """Write the self-contained HTML report of every analysis the workspace supports."""
     from journeykit.report import write_report
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, duckdb_only=True)
     path = write_report(ws, out)
     console.print(f"report written: {path.resolve()}")
 
@@ -152,7 +152,7 @@ def export(
     """Export events and responses as month-partitioned Parquet (for Spark), or events as XES."""
     from journeykit.io.export import export_parquet, export_xes
 
-    ws = open_workspace(workspace)
+    ws = open_workspace(workspace, duckdb_only=True)
     if out.name.lower().endswith((".xes", ".xes.gz")):
         console.print(f"written: {export_xes(ws, out, by=by)}")
     else:

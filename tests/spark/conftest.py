@@ -35,13 +35,20 @@ def spark_session(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def parity_engines(spark_session, tmp_path_factory) -> tuple[Engine, Engine]:
-    """(DuckDB engine, Spark engine) holding the same simulated journeys (2,000 customers, seed 7)."""
+def parity_workspace(tmp_path_factory) -> tuple[Workspace, Path]:
+    """A workspace of simulated journeys (2,000 customers, seed 7) and the folder it was exported to."""
     root: Path = tmp_path_factory.mktemp("parity")
     ws = Workspace.init(root / "ws")
     events, responses = write_parquet(ws.model, root / "sim", customers=2_000, seed=7)
     ingest_files(ws, [events], IngestOptions(target="events"))
     ingest_files(ws, [responses], IngestOptions(target="responses"))
-    paths = export_parquet(ws, root / "export")
-    spark = Engine.spark(spark_session, events=paths["events"], responses=paths["responses"])
+    export_parquet(ws, root / "export")
+    return ws, root / "export"
+
+
+@pytest.fixture(scope="session")
+def parity_engines(spark_session, parity_workspace) -> tuple[Engine, Engine]:
+    """(DuckDB engine, Spark engine) holding the same simulated journeys."""
+    ws, export = parity_workspace
+    spark = Engine.spark(spark_session, events=export / "events", responses=export / "responses")
     return ws.engine, spark

@@ -7,12 +7,17 @@ driver plus JVM, sampled after each analysis):
 transitions, variants, a 5-step funnel, monthly cohorts and stage dwell.
 
     python benchmarks/scale.py --duckdb 1000000 10000000 50000000 --spark 1000000 10000000
+
+``--workdir DIR`` keeps the prepared data (``DIR/<size>/ws`` and ``DIR/<size>/export``) and reuses it on
+the next run, so the data can be prepared while the machine is busy and timed when it is quiet
+(``--prepare-only`` stops after preparing).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,12 +63,18 @@ print(json.dumps({"analysis": "(peak)", "seconds": 0.0, "peak_mb": peak / 2**20}
 
 
 def prepare(root: Path, events: int) -> tuple[Path, Path, int]:
-    """Simulate about ``events`` events, ingest them into a workspace and export Parquet."""
+    """Simulate about ``events`` events, ingest them into a workspace and export Parquet.
+
+    A folder prepared before (its ``done`` marker exists) is reused as it is.
+    """
     from journeykit.io.export import export_parquet
     from journeykit.io.ingest import IngestOptions, ingest_files
     from journeykit.simulate import write_parquet
     from journeykit.workspace import Workspace
 
+    done = root / "done"
+    if done.exists():
+        return root / "ws", root / "export", int(done.read_text())
     ws = Workspace.init(root / "ws", force=True)
     ev, resp = write_parquet(ws.model, root / "sim", customers=int(events / EVENTS_PER_CUSTOMER), seed=1)
     ingest_files(ws, [ev], IngestOptions(target="events"))
@@ -71,6 +82,8 @@ def prepare(root: Path, events: int) -> tuple[Path, Path, int]:
     n = ws.engine.count("events")
     export_parquet(ws, root / "export")
     ws.close()
+    shutil.rmtree(root / "sim")
+    done.write_text(str(n))
     return root / "ws", root / "export", n
 
 
@@ -84,15 +97,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duckdb", type=float, nargs="*", default=[1e6, 1e7, 5e7], help="event counts")
     parser.add_argument("--spark", type=float, nargs="*", default=[1e6, 1e7], help="event counts")
+    parser.add_argument("--workdir", type=Path, help="keep prepared data here and reuse it (default: a temp dir)")
+    parser.add_argument("--prepare-only", action="store_true", help="prepare the data, time nothing")
     args = parser.parse_args()
     sizes = sorted({int(s) for s in args.duckdb + args.spark})
     print(f"{'engine':<7} {'events':>12} analysis / measure")
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
-            ws, export, n = prepare(Path(tmp), size)
+            root = (args.workdir or Path(tmp)) / str(size)
+            root.mkdir(parents=True, exist_ok=True)
+            ws, export, n = prepare(root, size)
             print(f"# {n:,} events prepared (simulate + ingest + export) in {time.perf_counter() - t:.0f} s",
                   flush=True)
+            if args.prepare_only:
+                continue
             for kind, location, wanted in (("duckdb", ws, args.duckdb), ("spark", export, args.spark)):
                 if size not in {int(s) for s in wanted}:
                     continue

@@ -68,7 +68,8 @@ def sequential_attempts(
         events = events.filter(any_step(events, [*steps, *(x.step for x in exclusions)]))
     flags = _flagged(events, steps, exclusions, by)
     rows = flags.mutate(rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)))
-    after = ibis.window(group_by="customer_id", order_by="rn", rows=(1, None))
+    # the rows after this one, as a running frame in reverse order (cheaper than a frame up to the end)
+    after = ibis.window(group_by="customer_id", order_by=ibis.desc("rn"), rows=(None, -1))
 
     # What must be known at the row matched for required step a: the next required step (ordered),
     # the optional steps before it, and the exclusions that start at a.
@@ -150,7 +151,7 @@ def any_order_attempts(events: ir.Table, steps: Sequence[Step], window: float, b
     """Attempts of an ``any``-order funnel: every step event starts one; ``tK`` is when K steps were done."""
     n = len(steps)
     rows = _flagged(events.filter(any_step(events, steps)), steps, (), by)
-    ahead = ibis.window(group_by="customer_id", order_by=list(ORDER_BY), rows=(0, None))
+    ahead = ibis.window(group_by="customer_id", order_by=[ibis.desc(c) for c in ORDER_BY], rows=(None, 0))
     firsts = [_next(rows[f"s{k}"], rows.t, ahead) for k in range(1, n + 1)]
     within = [ibis.ifelse(f - rows.t <= window, f, ibis.null()) for f in firsts]
     rows = rows.mutate(_times=ibis.array(within))

@@ -75,7 +75,11 @@ class Step:
 
 
 def any_step(t: ir.Table, steps: Sequence[Step]) -> ir.BooleanValue:
-    """Whether a row matches at least one of ``steps``: one ``IN`` list per column (a cheap pre-filter)."""
+    """Whether a row matches at least one of ``steps``: one ``IN`` list per column, for filters.
+
+    NULL (not FALSE) where no column matches and one is NULL, which a filter drops all the same: leaving out
+    the ``COALESCE`` keeps the condition simple enough for the engine to evaluate it while scanning.
+    """
     wanted: dict[str, set[str]] = {f: set() for f in FIELDS}
     for step in steps:
         for value in step.values:
@@ -85,7 +89,7 @@ def any_step(t: ir.Table, steps: Sequence[Step]) -> ir.BooleanValue:
             else:
                 for f in FIELDS:
                     wanted[f].add(value)
-    return ibis.or_(*[t[f].isin(sorted(v)) for f, v in wanted.items() if v]).fill_null(False)
+    return ibis.or_(*[t[f].isin(sorted(v)) for f, v in wanted.items() if v])
 
 
 def _selector(t: ir.Table, value: str) -> ir.BooleanValue:

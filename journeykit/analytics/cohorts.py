@@ -33,7 +33,7 @@ import pandas as pd
 
 from journeykit.analytics._funnel_attempts import NO_VALUE, breakdown_value
 from journeykit.analytics._periods import DAY, ROLLING_SECONDS, check_period, period_index, period_start
-from journeykit.analytics._steps import Step
+from journeykit.analytics._steps import Step, any_step
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import ORDER_BY, epoch_seconds, ordered_window
 from journeykit.errors import EmptyResultError, JourneykitError
@@ -69,7 +69,7 @@ def _events(
 
 
 def _selected(ev: ir.Table, step: Step | None) -> ir.Table:
-    return ev if step is None else ev.filter(step.predicate(ev))
+    return ev if step is None else ev.filter(any_step(ev, [step]))
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -168,14 +168,18 @@ def cohorts(
 
 
 def _members(ent: ir.Table, period: str, recurring: bool, by: str | None) -> ir.Table:
-    """One row per (customer, cohort): the customer's first entry event of that cohort period."""
-    rows = ent.mutate(cohort=period_index(ent.timestamp, period))
+    """One row per (customer, cohort): the customer's first entry event of that cohort period.
+
+    Only the needed columns go through the window: it holds every row it numbers.
+    """
+    rows = ent.select(
+        "customer_id", "timestamp", "seq", cohort=period_index(ent.timestamp, period), group=breakdown_value(ent, by)
+    )
     keys = ["customer_id", "cohort"] if recurring else ["customer_id"]
     rows = rows.mutate(_n=ibis.row_number().over(group_by=keys, order_by=list(ORDER_BY)))
     rows = rows.filter(rows._n == 0)
     return rows.select(
-        "customer_id", "cohort", group=breakdown_value(rows, by), ts=rows.timestamp, seq=rows.seq,
-        t=epoch_seconds(rows.timestamp),
+        "customer_id", "cohort", "group", ts=rows.timestamp, seq=rows.seq, t=epoch_seconds(rows.timestamp)
     )
 
 
@@ -185,15 +189,24 @@ def _cells_expr(members: ir.Table, hits: ir.Table, unbounded: bool, exact: bool)
     Offset -1 holds the cohort members themselves (size, earliest and latest entry time ``first`` /
     ``last``); offsets 0, 1, … the customers retained exactly there or, when ``unbounded``, whose
     furthest return is there (the caller sums them from the top).
+
+    A member is one row per (customer, group, cohort) and ``t`` is its entry time, so the exact count of
+    distinct customers in a cell is the row count once repeated returns are deduplicated: a plain
+    ``DISTINCT`` and ``COUNT(*)``, cheaper than ``COUNT(DISTINCT)`` next to other aggregates.
     """
     marks = members.select("customer_id", "group", "cohort", offset=ibis.literal(-1, type="int64"), t=members.t)
-    rows = marks.union(hits.mutate(offset=hits.offset.cast("int64")))
+    hits = hits.mutate(offset=hits.offset.cast("int64"))
     keys = ["group", "cohort"]
     if unbounded:
+        rows = marks.union(hits)
         rows = rows.group_by(["customer_id", *keys]).aggregate(offset=rows.offset.max(), t=rows.t.min())
         customers = rows.count()
+    elif exact:
+        rows = marks.union(hits.distinct())
+        customers = rows.count()
     else:
-        customers = rows.customer_id.nunique() if exact else rows.customer_id.approx_nunique()
+        rows = marks.union(hits)
+        customers = rows.customer_id.approx_nunique()
     return rows.group_by([*keys, "offset"]).aggregate(customers=customers, first=rows.t.min(), last=rows.t.max())
 
 

@@ -13,6 +13,7 @@ from journeykit.engine import Filters
 from journeykit.insight.benchmark.measure import _support_rows
 from journeykit.insight.experiences import Outcome, parse_experience
 from journeykit.insight.features import customer_features, wait_experiences
+from journeykit.insight.moments_of_truth import moments_of_truth
 from journeykit.insight.value_chain import value_chain
 from journeykit.model import load_model
 from journeykit.model.value_chain import from_touchpoint_costs
@@ -20,7 +21,9 @@ from journeykit.workspace import EXAMPLE_MODEL
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 _shared = pytest.importorskip("tests.spark.conftest", reason="the Spark parity fixtures are not present")
-spark_session, parity_engines = _shared.spark_session, _shared.parity_engines  # the shared Spark fixtures
+spark_session, parity_workspace, parity_engines = (  # the shared Spark fixtures
+    _shared.spark_session, _shared.parity_workspace, _shared.parity_engines
+)
 assert_same = pytest.importorskip("tests.spark.test_parity").assert_same
 
 
@@ -39,3 +42,12 @@ def test_insight_aggregations_match(parity_engines):
     a, b = (value_chain(e, model, chain) for e in (duck, spark))
     assert_same(a.table, b.table)
     assert_same(a.customers, b.customers)
+
+
+def test_moments_of_truth_match(parity_engines):
+    """Default experiences (with the data-driven waits and loops), fit and bootstrap: the same table."""
+    duck, spark = parity_engines
+    model = load_model(EXAMPLE_MODEL)
+    a, b = (moments_of_truth(e, model, "churned", replicates=200, min_exposed=20) for e in (duck, spark))
+    assert len(a.table) >= 3
+    assert_same(a.table, b.table)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from journeykit.result import Result
 from journeykit.server.query import AnalysisQuery, By, Level
@@ -131,9 +131,21 @@ class MomentsOfTruthQuery(AnalysisQuery):
 
 class BenchmarkQuery(AnalysisQuery):
     industry: str | None = Field(None, min_length=1, description="Reference industry (default: all).")
-    by: str | None = Field(None, min_length=1)
-    periods: str | None = Field(None, min_length=1, description="e.g. month: index per period.")
+    by: str | None = Field(
+        None, min_length=1,
+        description="Also score each group: 'channel' or a free attribute ('segment', 'region'; "
+        "'segment:<attribute>' also accepted).",
+    )
+    periods: Period | None = Field(None, description="Also compute the index per period.")
     min_n: int = Field(30, ge=1)
+
+    @field_validator("by")
+    @classmethod
+    def _grouping(cls, by: str | None) -> str | None:
+        """``benchmark()`` groups by ``channel`` or ``segment:<attribute>``: a bare name is an attribute."""
+        if by is None or by == "channel" or ":" in by:
+            return by
+        return f"segment:{by}"
 
 
 class InternalBenchmarkQuery(AnalysisQuery):

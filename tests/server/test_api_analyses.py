@@ -148,3 +148,21 @@ def test_requests_keep_scratch_tables_on_their_own_connection(client, tokens):
             response = client.get("/api/v1/analyses/funnel", params={"steps": steps}, headers=bearer(tokens["read"]))
             assert response.status_code == 200, response.text
             assert [r["customers"] for r in response.json()["rows"]] == list(held.table["customers"])
+
+
+@pytest.mark.parametrize("by", ["segment", "segment:segment"])
+def test_benchmark_by_an_attribute_scores_each_segment(client, tokens, by):
+    """``by`` names an attribute like the CLI's --by; ``benchmark()`` itself wants ``segment:<attribute>``."""
+    from journeykit.insight import benchmark
+
+    payload = _get(client, tokens, "/api/v1/analyses/benchmark", by=by).json()
+    with client.app.state.db.cursor() as ws:
+        expected = benchmark(ws.engine, ws.model, by="segment:segment").table
+    got = _frame(payload)
+    assert sorted(set(got["group"])) == sorted(set(expected["group"]))
+    assert {"segment=business", "segment=consumer"} <= set(got["group"])
+    assert payload["params"]["by"] == "segment:segment"
+
+
+def test_benchmark_by_channel_stays_channel(client, tokens):
+    assert _get(client, tokens, "/api/v1/analyses/benchmark", by="channel").json()["params"]["by"] == "channel"

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from journeykit.result import Result
+from journeykit.server.db import Database
 from journeykit.server.query import AnalysisQuery, By, Level
 from journeykit.workspace import Workspace
 
@@ -167,6 +168,10 @@ class Analysis:
     def run(self, ws: Workspace, query: AnalysisQuery) -> Result:
         model = (ws.model,) if self.needs_model else ()
         return self.function(ws.engine, *model, filters=query.filters(), **query.options())
+
+    def cached(self, db: Database, ws: Workspace, query: AnalysisQuery) -> Result:
+        """:meth:`run`'s result, computed once per query and data version (``ws`` is a cursor of ``db``)."""
+        return db.cached((self.name, query.key()), lambda: self.run(ws, query))
 
 
 #: (module, function name, title, query model, whether the function takes the journey model).

@@ -42,7 +42,7 @@ def _plotly_js() -> str:
 def create_app(workspace: str | Path, settings: ServerSettings | None = None) -> FastAPI:
     """The server of one workspace folder."""
     settings = settings or ServerSettings()
-    db = Database(workspace)
+    db = Database(workspace, settings.cached_results)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -39,6 +39,10 @@ class AnalysisQuery(BaseModel):
             segment.setdefault(key, []).append(value)
         return Filters(start=self.start, end=self.end, segment=segment, channel=self.channel or None)
 
+    def key(self) -> str:
+        """What the result depends on (everything but the output format), as canonical JSON."""
+        return self.model_dump_json(exclude={"format"})
+
     def options(self) -> dict[str, Any]:
         """The analysis-specific keyword arguments."""
         return self.model_dump(exclude=set(_COMMON))

@@ -19,8 +19,11 @@ class ServerSettings:
         Lifetime of a dashboard session cookie.
     secure_cookies : bool
         Mark cookies ``Secure`` (browsers send them over HTTPS and to loopback addresses only).
+    cached_results : int
+        Analysis results kept in memory per data version (repeated queries answer from memory).
     """
 
     max_upload_bytes: int = 512 * MB
     session_hours: float = 12.0
     secure_cookies: bool = True
+    cached_results: int = 64

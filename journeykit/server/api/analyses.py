@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from journeykit.server.analyses import ANALYSES, Analysis
 from journeykit.server.auth import require
-from journeykit.server.deps import request_workspace
+from journeykit.server.db import Database
+from journeykit.server.deps import get_db, request_workspace
 from journeykit.server.serialize import TABLE_RESPONSES, result_response
 from journeykit.workspace import Workspace
 
@@ -33,8 +34,9 @@ def _endpoint(analysis: Analysis):
     def run(
         query: Annotated[query_model, Query()],  # type: ignore[valid-type]
         ws: Workspace = Depends(request_workspace),
+        db: Database = Depends(get_db),
     ) -> Response:
-        return result_response(analysis.run(ws, query), query.format, analysis.name)
+        return result_response(analysis.cached(db, ws, query), query.format, analysis.name)
 
     run.__name__ = f"analysis_{analysis.name}"
     run.__doc__ = f"{analysis.title}: ``journeykit.analytics.{analysis.function.__name__}`` on the filtered events."

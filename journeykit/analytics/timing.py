@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from journeykit.analytics.durations import distinct_count, duration_stats
-from journeykit.analytics.sequences import By, Level, prepare_steps, require_label, with_positions
+from journeykit.analytics.sequences import By, Level, Steps, prepare_steps, require_label, with_positions
 from journeykit.analytics.transitions import transitions
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import seconds_between
@@ -133,16 +134,7 @@ def time_between(
         When ``source`` or ``target`` never occurs.
     """
     steps = prepare_steps(engine, by=by, level=level, filters=filters)
-    require_label(engine, steps, source)
-    require_label(engine, steps, target)
-    keys = steps.keys
-    t = with_positions(steps)
-    t = t.mutate(apos=ibis.ifelse(t.step == source, t.pos, None).min().over(group_by=keys))
-    t = t.filter(t.pos >= t.apos)
-    t = t.mutate(bpos=ibis.ifelse((t.step == target) & (t.pos > t.apos), t.pos, None).min().over(group_by=keys))
-    per = t.group_by(keys).aggregate(
-        start=t.timestamp.max(where=t.pos == t.apos), end=t.timestamp.max(where=t.pos == t.bpos)
-    )
+    per = _first_to_next(steps, source, target)
     per = per.mutate(seconds=seconds_between(per.start, per.end))
     agg = per.aggregate(
         journeys=per.count(),
@@ -158,10 +150,30 @@ def time_between(
     df["share"] = df["reached"] / df["journeys"]
     df = df[["source", "target", "journeys", "reached", "share", *STATS, "min_seconds", "max_seconds"]]
     notes = list(steps.notes)
-    if int(df["reached"].iloc[0]) == 0:
+    if int(df["reached"].iloc[0]) == 0:  # say why when a step never occurs (checked only then: a scan each)
+        require_label(engine, steps, source)
+        require_label(engine, steps, target)
         notes.append(f"No journey reaches {target!r} after {source!r}: no times to show.")
     params = dict(source=source, target=target, by=by, level=level, exact=exact, filters=(filters or Filters()).describe())
     return TimeBetweenResult(df, params=params, notes=notes, title=f"Time from {source} to {target}")
+
+
+def _first_to_next(steps: Steps, source: str, target: str) -> ir.Table:
+    """One row per journey with a ``source`` step: ``start`` (its first ``source`` step) and ``end`` (the
+    first ``target`` step after it, NULL when none).
+
+    Only the ``source`` and ``target`` steps are numbered (the others cannot change which comes first), then
+    an aggregate finds each journey's first ``source`` and a join its next ``target``: one window in all.
+    """
+    keys = steps.keys
+    t = steps.table.filter(steps.table.step.isin([source, target]))
+    t = t.mutate(pos=ibis.row_number().over(steps.window()))
+    src = t.filter(t.step == source)
+    firsts = src.group_by(keys).aggregate(apos=src.pos.min(), start=src.timestamp.min())
+    tgt = t.filter(t.step == target)
+    tgt = tgt.select(_pos=tgt.pos, _ts=tgt.timestamp, **{f"_{k}": tgt[k] for k in keys})
+    joined = firsts.left_join(tgt, [*(firsts[k] == tgt[f"_{k}"] for k in keys), tgt._pos > firsts.apos])
+    return joined.group_by([*keys, "start"]).aggregate(end=joined._ts.min())
 
 
 # -------------------------------------------------------------------------------------- bottlenecks

@@ -1,223 +1,224 @@
-"""Analytics benchmark: transitions, variants and timing through journeykit against the floors.
+"""Analytics benchmark: the five journey analyses through journeykit against their floors and pm4py.
 
 For each size, simulated journeys (``journeykit.simulate`` on the bundled e-commerce model) are written to
 a DuckDB workspace file; then each task runs in its own child process so that its peak RSS is its own:
 
-* journeykit ``transitions`` (performance DFG by customer at event level), ``variants``, timing
-  (``stage_dwell`` + ``time_between``);
-* the floor: hand-written DuckDB SQL computing the same DFG table (count, distinct customers, mean,
-  median, p90, starts) and the same variants;
+* journeykit: ``transitions`` (performance DFG by customer at event level; ``-approx``: ``exact=False``),
+  a 5-step ``funnel`` (ordered, 7-day window, uniques), ``variants``, monthly ``cohorts`` (entry first
+  ``payment``, returning ``repeat_purchase``) and timing (``stage_dwell`` + ``time_between``);
+* the floors: hand-written DuckDB SQL computing the same results (``benchmarks/analytics_sql.py``);
 * pm4py's ``discover_performance_dfg`` (same content as ``transitions``), ``discover_dfg`` (counts only)
-  and ``get_variants`` on the same events (loaded into pandas first; the load is
-  reported apart and not counted).  pm4py is AGPL: it is used here and in tests only.
+  and ``get_variants`` on the same events, already in memory as a pandas DataFrame (the load is reported
+  apart and not counted); ``pm4py-perf-dfg-polars`` gives pm4py a polars LazyFrame instead.  pm4py is AGPL:
+  it is used here and in tests only.
 
-Each timed call runs twice and the faster run counts (warm file cache for everyone).  Prints the times,
-the ratios (targets: journeykit within 1.5x of the SQL floor; at least 8x faster than pm4py on the DFG)
-and peak RSS per task (target: < 3 GB), and checks that journeykit's and pm4py's DFG counts are equal.
+journeykit and SQL calls run twice and the faster run counts (warm file cache for everyone); pm4py runs
+once.  Prints wall-clock and CPU seconds (CPU is less sensitive to a shared machine), the ratios (targets:
+journeykit within 1.5x of the SQL floor; at least 8x faster than pm4py on the DFG at 10M events; all five
+analyses under 15 s at 10M) and peak RSS per task (target: < 3 GB), and cross-checks the results.
 
     python benchmarks/analytics.py --events 1000000 10000000
-    python benchmarks/analytics.py --events 10000000 --tasks journeykit-variants sql-variants
+    python benchmarks/analytics.py --events 10000000 --tasks journeykit-cohorts sql-cohorts
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import analytics_sql as floors  # noqa: E402
+from _harness import ROOT, best_of, build_database, load_average, peak_rss_mb, run_child  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
-#: Simulated events per customer of the e-commerce example (measured: ~6.5).
-EVENTS_PER_CUSTOMER = 6.5
-
-SQL_DFG = """
-WITH s AS (
-  SELECT customer_id, event AS source,
-         LEAD(event) OVER w AS target,
-         epoch(LEAD(timestamp) OVER w) - epoch(timestamp) AS gap,
-         (LAG(event) OVER w IS NULL)::INT AS first
-  FROM events
-  WHERE customer_id IS NOT NULL AND event IS NOT NULL
-  WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, seq)
-), g AS (
-  SELECT source, target, count(*) AS count, count(DISTINCT customer_id) AS customers, sum(first) AS starts,
-         avg(gap) AS mean_seconds, median(gap) AS median_seconds, quantile_cont(gap, 0.9) AS p90_seconds
-  FROM s GROUP BY source, target
-)
-SELECT *, sum(count) FILTER (WHERE target IS NOT NULL) OVER (PARTITION BY source) AS outgoing FROM g
-"""
-
-SQL_VARIANTS = """
-WITH per AS (
-  SELECT customer_id, list(event ORDER BY timestamp, seq) AS sequence,
-         epoch(max(timestamp)) - epoch(min(timestamp)) AS throughput
-  FROM events WHERE customer_id IS NOT NULL AND event IS NOT NULL GROUP BY customer_id
-)
-SELECT sequence, count(*) AS count, avg(throughput) AS mean_throughput_seconds FROM per GROUP BY sequence
-"""
+#: The five analyses: journeykit task -> its SQL floor.
+ANALYSES = {
+    "transitions": ("journeykit-transitions", "sql-dfg"),
+    "funnel": ("journeykit-funnel", "sql-funnel"),
+    "variants": ("journeykit-variants", "sql-variants"),
+    "cohorts": ("journeykit-cohorts", "sql-cohorts"),
+    "timing": ("journeykit-timing", "sql-timing"),
+}
+PM4PY = ["pm4py-dfg", "pm4py-perf-dfg", "pm4py-perf-dfg-polars", "pm4py-variants"]
+TASKS = [task for pair in ANALYSES.values() for task in pair] + ["journeykit-transitions-approx", *PM4PY]
 
 
-# ------------------------------------------------------------------------------------------ data
-def build_database(path: Path, events: int, seed: int = 1) -> int:
-    """Simulate about ``events`` events into the DuckDB workspace file ``path``; the exact count is returned."""
-    from journeykit.engine import Engine
-    from journeykit.model import load_model
-    from journeykit.simulate import simulate
-    from journeykit.workspace import EXAMPLE_MODEL
-
-    engine = Engine.duckdb(path)
-    customers = int(events / EVENTS_PER_CUSTOMER)
-    data = simulate(load_model(EXAMPLE_MODEL), customers=customers, seed=seed)
-    for batch in data.iter_batches():
-        if batch.events.num_rows:
-            engine.backend.insert("events", batch.events)
-    n = engine.count("events")
-    engine.close()
-    return n
-
-
-# ----------------------------------------------------------------------------------------- tasks
-def _best(fn, repeat: int = 2) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
+# ------------------------------------------------------------------------------------- cross-checks
 def _dfg_pairs(df, source: str = "source", target: str = "target", count: str = "count") -> list:
     pairs = df[df[target].notna()]
     return sorted([str(s), str(t), int(c)] for s, t, c in zip(pairs[source], pairs[target], pairs[count]))
 
 
-def task(name: str, db: str) -> dict:
-    """Run one task in this process; returns its time, extra figures and the DFG for cross-checks."""
+def _cohort_cells(df, cohort: str) -> list:
+    t = df[df["retained"] > 0]
+    return sorted([int(c), int(p), int(v)] for c, p, v in zip(t[cohort], t["period"], t["retained"]))
+
+
+def _timing_check(dwell, between) -> list:
+    visits = sorted([str(s), int(v), int(c)] for s, v, c in zip(dwell["stage"], dwell["visits"], dwell["completed"]))
+    row = between.iloc[0]
+    return [visits, int(row["journeys"]), int(row["reached"]), round(float(row["median_seconds"]), 3)]
+
+
+# -------------------------------------------------------------------------------------------- tasks
+def journeykit_task(name: str, db: str) -> dict:
+    from journeykit.analytics import cohorts, funnel, stage_dwell, time_between, transitions, variants
+    from journeykit.engine import Engine
+
+    eng = Engine.duckdb(db, read_only=True)
     out: dict = {}
-    if name.startswith("journeykit"):
-        from journeykit.analytics import stage_dwell, time_between, transitions, variants
-        from journeykit.engine import Engine
-
-        eng = Engine.duckdb(db, read_only=True)
-        if name.startswith("journeykit-transitions"):
-            exact = name == "journeykit-transitions"
-            out["seconds"], r = _best(lambda: transitions(eng, level="event", exact=exact))
-            out["dfg"] = _dfg_pairs(r.table)
-        elif name == "journeykit-variants":
-            out["seconds"], r = _best(lambda: variants(eng, level="event"))
-            out["variants"] = len(r.table)
-        else:
-            out["seconds"], _ = _best(
-                lambda: (stage_dwell(eng), time_between(eng, "product_view", "payment"))
-            )
-    elif name.startswith("sql"):
-        import duckdb
-
-        con = duckdb.connect(db, read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        query = SQL_DFG if name == "sql-dfg" else SQL_VARIANTS
-        out["seconds"], df = _best(lambda: con.execute(query).df())
-        if name == "sql-dfg":
-            out["dfg"] = _dfg_pairs(df)
-        else:
-            out["variants"] = len(df)
+    if name.startswith("journeykit-transitions"):
+        exact = name == "journeykit-transitions"
+        out["seconds"], out["cpu"], r = best_of(lambda: transitions(eng, level="event", exact=exact))
+        out["check"] = _dfg_pairs(r.table)
+    elif name == "journeykit-funnel":
+        out["seconds"], out["cpu"], r = best_of(lambda: funnel(eng, floors.STEPS, window=floors.WINDOW))
+        medians = [round(float(v), 3) for v in r.table["median_seconds_to_convert"].iloc[1:]]
+        out["check"] = [[int(v) for v in r.table["customers"]], medians, int(r.trend["converted"].sum())]
+    elif name == "journeykit-variants":
+        out["seconds"], out["cpu"], r = best_of(lambda: variants(eng, level="event"))
+        out["check"] = [len(r.table), r.table["variant"].head(20).tolist()]
+    elif name == "journeykit-cohorts":
+        out["seconds"], out["cpu"], r = best_of(lambda: cohorts(eng, "payment", "repeat_purchase", period="month"))
+        out["check"] = _cohort_cells(r.table, "cohort_index")
     else:
-        import duckdb
+        out["seconds"], out["cpu"], (dwell, between) = best_of(
+            lambda: (stage_dwell(eng), time_between(eng, "product_view", "payment"))
+        )
+        out["check"] = _timing_check(dwell.table, between.table)
+    return out
 
-        warnings.simplefilter("ignore")
-        import pm4py
 
-        start = time.perf_counter()
-        con = duckdb.connect(db, read_only=True)
-        con.execute("SET TimeZone = 'UTC'")
-        log = con.execute("SELECT customer_id, event, timestamp FROM events ORDER BY seq").df()
-        out["load_seconds"] = time.perf_counter() - start
-        keys = dict(case_id_key="customer_id", activity_key="event", timestamp_key="timestamp")
-        if name == "pm4py-dfg":
-            out["seconds"], (dfg, _, _) = _best(lambda: pm4py.discover_dfg(log, **keys), repeat=1)
-            out["dfg"] = sorted([s, t, int(c)] for (s, t), c in dfg.items())
-        elif name == "pm4py-perf-dfg":
-            out["seconds"], (perf, _, _) = _best(lambda: pm4py.discover_performance_dfg(log, **keys), repeat=1)
-            out["pairs"] = len(perf)
-        else:
-            out["seconds"], v = _best(lambda: pm4py.get_variants(log, **keys), repeat=1)
-            out["variants"] = len(v)
+def sql_task(name: str, db: str) -> dict:
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+
+    def run(queries: list[str]) -> list:
+        return [con.execute(q).df() for q in queries]
+
+    out: dict = {}
+    if name == "sql-dfg":
+        out["seconds"], out["cpu"], (df,) = best_of(lambda: run([floors.DFG]))
+        out["check"] = _dfg_pairs(df)
+    elif name == "sql-funnel":
+        out["seconds"], out["cpu"], (_, steps, trend, _) = best_of(lambda: run(floors.funnel()))
+        row = steps.iloc[0]
+        n = len(floors.STEPS)
+        counts = [int(row[f"c{k}"]) for k in range(1, n + 1)]
+        medians = [round(float(row[f"median{k}"]), 3) for k in range(2, n + 1)]
+        out["check"] = [counts, medians, int(trend["converted"].sum())]
+    elif name == "sql-variants":
+        out["seconds"], out["cpu"], (df,) = best_of(lambda: run([floors.VARIANTS]))
+        out["check"] = [len(df), df["variant"].head(20).tolist()]
+    elif name == "sql-cohorts":
+        out["seconds"], out["cpu"], (df,) = best_of(lambda: run([floors.cohorts()]))
+        out["check"] = _cohort_cells(df, "cohort")
+    else:
+        out["seconds"], out["cpu"], (dwell, between) = best_of(lambda: run(floors.timing()))
+        out["check"] = _timing_check(dwell, between)
+    return out
+
+
+def pm4py_task(name: str, db: str) -> dict:
+    import duckdb
+
+    warnings.simplefilter("ignore")
+    import pm4py
+
+    start = time.perf_counter()
+    con = duckdb.connect(db, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    query = "SELECT customer_id, event, timestamp FROM events ORDER BY seq"
+    if name.endswith("polars"):
+        import polars as pl
+
+        log = pl.from_arrow(con.sql(query).to_arrow_table()).lazy()
+    else:
+        log = con.execute(query).df()
+    out: dict = {"load_seconds": time.perf_counter() - start}
+    keys = dict(case_id_key="customer_id", activity_key="event", timestamp_key="timestamp")
+    if name == "pm4py-dfg":
+        out["seconds"], out["cpu"], (dfg, _, _) = best_of(lambda: pm4py.discover_dfg(log, **keys), repeat=1)
+        out["check"] = sorted([s, t, int(c)] for (s, t), c in dfg.items())
+    elif name.startswith("pm4py-perf-dfg"):
+        out["seconds"], out["cpu"], (perf, _, _) = best_of(
+            lambda: pm4py.discover_performance_dfg(log, **keys), repeat=1
+        )
+        out["pairs"] = len(perf)
+    else:
+        out["seconds"], out["cpu"], v = best_of(lambda: pm4py.get_variants(log, **keys), repeat=1)
+        out["variants"] = len(v)
+    return out
+
+
+def task(name: str, db: str) -> dict:
+    """Run one task in this process: its best times, peak RSS and what to cross-check."""
+    run = journeykit_task if name.startswith("journeykit") else sql_task if name.startswith("sql") else pm4py_task
+    out = run(name, db)
     out["peak_mb"] = peak_rss_mb()
     return out
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MB (``VmHWM``: unlike ``ru_maxrss`` not inherited over exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-TASKS = [
-    "journeykit-transitions", "journeykit-transitions-approx", "sql-dfg", "pm4py-dfg", "pm4py-perf-dfg",
-    "journeykit-variants", "sql-variants", "pm4py-variants",
-    "journeykit-timing",
-]
-
-
-def run_child(name: str, db: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--task", name, "--db", str(db)], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
+# ------------------------------------------------------------------------------------------- report
 def bench(events: int, tasks: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         start = time.perf_counter()
         n = build_database(db, events)
-        print(f"\n== {n:,} events (simulated in {time.perf_counter() - start:.1f} s)")
+        print(f"\n== {n:,} events (simulated in {time.perf_counter() - start:.1f} s; load average {load_average()})")
         res = {}
         for name in tasks:
-            res[name] = r = run_child(name, db)
-            load = f"  (+{r['load_seconds']:.1f} s to load into pandas)" if "load_seconds" in r else ""
-            print(f"{name:30s} {r['seconds']:8.2f} s   peak {r['peak_mb']:7.0f} MB{load}", flush=True)
+            res[name] = r = run_child(__file__, name, db)
+            load = f"  (+{r['load_seconds']:.1f} s to load)" if "load_seconds" in r else ""
+            print(f"{name:30s} {r['seconds']:8.2f} s  (cpu {r['cpu']:7.2f} s)   peak {r['peak_mb']:7.0f} MB{load}",
+                  flush=True)
         report(res)
+        print(f"load average at the end: {load_average()}")
 
 
 def _ratio(res: dict, a: str, b: str) -> str | None:
-    return f"{res[a]['seconds'] / res[b]['seconds']:.2f}x" if a in res and b in res else None
+    if a not in res or b not in res:
+        return None
+    return f"{res[a]['seconds'] / res[b]['seconds']:.2f}x wall, {res[a]['cpu'] / res[b]['cpu']:.2f}x cpu"
 
 
 def report(res: dict) -> None:
     """Ratios and cross-checks of the tasks that ran."""
-    lines = [
-        ("transitions / SQL floor", _ratio(res, "journeykit-transitions", "sql-dfg"), "target <= 1.5x"),
+    lines = [(f"{what} / SQL floor", _ratio(res, jk, sql), "target <= 1.5x") for what, (jk, sql) in ANALYSES.items()]
+    lines += [
         ("approx. transitions / SQL floor", _ratio(res, "journeykit-transitions-approx", "sql-dfg"), ""),
-        ("variants / SQL floor", _ratio(res, "journeykit-variants", "sql-variants"), "target <= 1.5x"),
         ("pm4py performance DFG / transitions", _ratio(res, "pm4py-perf-dfg", "journeykit-transitions"),
          "same content; target >= 8x at 10M"),
+        ("pm4py perf. DFG (polars) / transitions", _ratio(res, "pm4py-perf-dfg-polars", "journeykit-transitions"), ""),
         ("pm4py frequency DFG / transitions", _ratio(res, "pm4py-dfg", "journeykit-transitions"), "counts only"),
         ("pm4py variants / variants", _ratio(res, "pm4py-variants", "journeykit-variants"), ""),
     ]
     for label, value, note in lines:
         if value is not None:
-            print(f"{label:36s}: {value}   {note}")
-    dfgs = {name: r["dfg"] for name, r in res.items() if "dfg" in r and name != "journeykit-transitions-approx"}
-    if len(dfgs) > 1:
-        print(f"{'DFG counts equal':36s}: {len({json.dumps(d) for d in dfgs.values()}) == 1} ({', '.join(dfgs)})")
-    counts = {name: r["variants"] for name, r in res.items() if "variants" in r}
-    if len(counts) > 1:
-        print(f"{'variant counts equal':36s}: {len(set(counts.values())) == 1} ({counts})")
-    ours = [r["peak_mb"] for name, r in res.items() if name.startswith("journeykit")]
-    if ours:
-        print(f"{'peak memory journeykit':36s}: {max(ours):.0f} MB   (target < 3072 MB; all tasks "
+            print(f"{label:40s}: {value}   {note}")
+    for what, (jk, sql) in ANALYSES.items():
+        if jk in res and sql in res:
+            equal = res[jk]["check"] == res[sql]["check"]
+            print(f"{what + ' equals its floor':40s}: {equal}")
+    if "pm4py-dfg" in res and "journeykit-transitions" in res:
+        print(f"{'DFG counts equal pm4py':40s}: {res['pm4py-dfg']['check'] == res['journeykit-transitions']['check']}")
+    if "pm4py-variants" in res and "journeykit-variants" in res:
+        ours, theirs = res["journeykit-variants"]["check"][0], res["pm4py-variants"]["variants"]
+        print(f"{'variant counts equal pm4py':40s}: {ours == theirs} ({ours:,})")
+    ours = {what: res[jk]["seconds"] for what, (jk, _) in ANALYSES.items() if jk in res}
+    if len(ours) == len(ANALYSES):
+        print(f"{'all five analyses':40s}: {sum(ours.values()):.1f} s   (target < 15 s at 10M)")
+    peaks = [r["peak_mb"] for name, r in res.items() if name.startswith("journeykit")]
+    if peaks:
+        print(f"{'peak memory journeykit':40s}: {max(peaks):.0f} MB   (target < 3072 MB; all tasks "
               f"{max(r['peak_mb'] for r in res.values()):.0f} MB)")
 
 

@@ -79,3 +79,30 @@ def test_same_result_on_both_engines(parity_engines, name):
 def test_engines_hold_the_same_events(parity_engines):
     duck, spark = parity_engines
     assert duck.execute(duck.events.count()) == spark.execute(spark.events.count())
+
+
+def test_approximate_on_spark_within_stated_error(parity_engines):
+    """``exact=False`` on Spark (HyperLogLog++ distinct counts, approximate percentiles) stays within the
+    stated error: counts exact, distinct customers within 10 %, and each approximate quantile a value whose
+    rank is within 2 percentage points of the asked one (the guarantee approximate quantiles give; a value
+    bound would fail on the gaps of skewed waits)."""
+    duck, spark = parity_engines
+    exact = analytics.transitions(duck).table.set_index(["source", "target"])
+    approx = analytics.transitions(spark, exact=False).table.set_index(["source", "target"])
+    ev = duck.execute(duck.events.select("customer_id", "timestamp", "seq", "touchpoint"))
+    ev = ev.dropna(subset=["touchpoint"]).sort_values(["customer_id", "timestamp", "seq"])
+    nxt = ev.groupby("customer_id").shift(-1)
+    pairs = pd.DataFrame({"source": ev["touchpoint"], "target": nxt["touchpoint"],
+                          "gap": (nxt["timestamp"] - ev["timestamp"]).dt.total_seconds()}).dropna()
+    gaps = pairs.groupby(["source", "target"])["gap"]
+    big = exact[exact["count"] >= 200].index
+    assert len(big) >= 5
+    assert (gaps.size().loc[big] == exact.loc[big, "count"]).all()  # the reference pairs are the DFG's
+    assert (approx.loc[big, "count"] == exact.loc[big, "count"]).all()
+    rel = (approx.loc[big, "customers"] - exact.loc[big, "customers"]).abs() / exact.loc[big, "customers"]
+    assert (rel < 0.1).all()
+    for col, q in (("median_seconds", 0.5), ("p90_seconds", 0.9)):
+        low = gaps.quantile(q - 0.02, interpolation="lower").loc[big]
+        high = gaps.quantile(q + 0.02, interpolation="higher").loc[big]
+        value = approx.loc[big, col]
+        assert ((value >= low) & (value <= high)).all(), col

@@ -18,6 +18,7 @@ from journeykit.insight.value_chain import value_chain
 from journeykit.model import load_model
 from journeykit.model.value_chain import from_touchpoint_costs
 from journeykit.workspace import EXAMPLE_MODEL
+
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 _shared = pytest.importorskip("tests.spark.conftest", reason="the Spark parity fixtures are not present")

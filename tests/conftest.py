@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+#: One Spark session and one parity data set for the whole run, shared by tests/spark and the insight parity.
+pytest_plugins = ["tests.spark.fixtures"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 

@@ -21,10 +21,6 @@ from journeykit.workspace import EXAMPLE_MODEL
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
-_shared = pytest.importorskip("tests.spark.conftest", reason="the Spark parity fixtures are not present")
-spark_session, parity_workspace, parity_engines = (  # the shared Spark fixtures
-    _shared.spark_session, _shared.parity_workspace, _shared.parity_engines
-)
 assert_same = pytest.importorskip("tests.spark.test_parity").assert_same
 
 

@@ -1,4 +1,4 @@
-"""One local Spark session for the whole test run, and the same seeded data on both engines."""
+"""Spark fixtures (a pytest plugin of the root conftest): one local session for the whole run, the same seeded data on both engines."""
 
 from __future__ import annotations
 

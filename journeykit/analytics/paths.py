@@ -10,11 +10,13 @@ up to the number of anchored journeys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from journeykit.analytics.flowviz import sankey_figure
 from journeykit.analytics.sequences import (
@@ -51,12 +53,21 @@ class VariantsResult(Result):
     table : DataFrame
         ``variant`` (steps joined by " → "), ``length``, ``count``, ``share``, ``mean_throughput_seconds``
         (first to last step), most frequent first; with ``top``, one last ``"other"`` row holds the rest.
-    sequences : list of tuple of str
-        The steps of each row of ``table`` (an empty tuple for ``"other"``).
+    steps : pyarrow.ChunkedArray, optional
+        The steps of the variant rows of ``table`` as Arrow lists (without the ``"other"`` row).
     """
 
-    sequences: list[tuple[str, ...]] = field(default_factory=list)
+    steps: pa.ChunkedArray | None = field(default=None, repr=False)
     title: str = "Variants"
+
+    @cached_property
+    def sequences(self) -> list[tuple[str, ...]]:
+        """The steps of each row of ``table`` (an empty tuple for ``"other"``).
+
+        Built on first use: hundreds of thousands of variants make millions of Python strings.
+        """
+        listed = [tuple(s) for s in self.steps.to_pylist()] if self.steps is not None else []
+        return listed + [()] * (len(self.table) - len(listed))
 
     def figure(self):
         """Horizontal bars of the most frequent variants."""
@@ -108,20 +119,16 @@ def variants(
     arrow = engine.to_pyarrow(agg.order_by([ibis.desc("count"), "variant"]))
     table = arrow.select(["variant", "length", "count", "mean_throughput_seconds"]).to_pandas()
     table = table.astype({"length": "int64", "count": "int64", "mean_throughput_seconds": "float64"})
-    table["sequence"] = [tuple(s) for s in arrow["sequence"].to_pylist()]
+    sequences = arrow["sequence"]
     notes = list(steps.notes)
     if top is not None and len(table) > top:
         notes.append(f"{len(table) - top:,} less frequent variants are grouped into 'other'.")
-        table = _keep_top(table, top)
+        table, sequences = _keep_top(table, top), sequences.slice(0, top)
     total = int(table["count"].sum())
     table.insert(3, "share", table["count"] / total)
     params = dict(by=by, level=level, top=top, collapse_repeats=collapse_repeats, filters=(filters or Filters()).describe())
     return VariantsResult(
-        table.drop(columns="sequence"),
-        params=params,
-        notes=notes,
-        sequences=list(table["sequence"]),
-        title=f"Variants of {level}s (by {by}): {total:,} journeys",
+        table, params=params, notes=notes, steps=sequences, title=f"Variants of {level}s (by {by}): {total:,} journeys"
     )
 
 
@@ -133,7 +140,6 @@ def _keep_top(table: pd.DataFrame, top: int) -> pd.DataFrame:
         "length": None,
         "count": int(weight),
         "mean_throughput_seconds": float((tail["count"] * tail["mean_throughput_seconds"]).sum() / weight),
-        "sequence": (),
     }
     return pd.concat([head, pd.DataFrame([other])], ignore_index=True).astype({"count": "int64"})
 

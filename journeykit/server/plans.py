@@ -6,6 +6,7 @@ names the dashboard's views of a plan.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
@@ -28,6 +30,17 @@ PROGRESS_COLUMNS = ["activity", "remaining", "date", "as_of"]
 
 class PlanNotFound(JourneykitError):
     """No plan of that name in the workspace."""
+
+
+class ProgressRow(BaseModel):
+    """One activity's remaining duration at a status time (``date`` or ``as_of`` in plan units)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    activity: str = Field(..., min_length=1)
+    remaining: float = Field(..., ge=0, allow_inf_nan=False)
+    date: dt.date | None = None
+    as_of: float | None = Field(None, ge=0, allow_inf_nan=False)
 
 
 class PlanStore:
@@ -77,6 +90,19 @@ class PlanStore:
 def _clean(progress: pd.DataFrame) -> pd.DataFrame:
     """Drop the time column not used (``date`` or ``as_of``)."""
     return progress.dropna(axis="columns", how="all")
+
+
+def record_progress(store: PlanStore, name: str, rows: list[ProgressRow]) -> FeverChart:
+    """Store a status report of plan ``name`` (the API's and the plans page's) and the updated fever chart.
+
+    Raises
+    ------
+    PlanNotFound
+    JourneykitError
+        Unknown activities, status times before the plan's start, ... (nothing is stored then).
+    """
+    store.add_progress(name, [r.model_dump(mode="json") for r in rows])
+    return plan_fever(store, name)
 
 
 def plan_fever(store: PlanStore, name: str) -> FeverChart:

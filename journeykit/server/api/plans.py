@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from journeykit.schedule import cpm, pert, simulate
 from journeykit.schedule.ccpm import ccpm
 from journeykit.schedule.plan_io import plan_to_dict
 from journeykit.server.auth import require
 from journeykit.server.deps import get_store
-from journeykit.server.plans import NAME, PlanStore, plan_fever
+from journeykit.server.plans import NAME, PlanStore, ProgressRow, plan_fever, record_progress
 from journeykit.server.query import Format
 from journeykit.server.serialize import TABLE_RESPONSES, result_response
 
@@ -23,17 +21,6 @@ write = [Depends(require("write"))]
 
 PlanName = Annotated[str, Path(pattern=NAME.pattern, description="Plan name: letters, digits, '-', '_'.")]
 FormatQuery = Annotated[Format, Query(description="json (default), csv or parquet.")]
-
-
-class ProgressRow(BaseModel):
-    """One activity's remaining duration at a status time (``date`` or ``as_of`` in plan units)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    activity: str = Field(..., min_length=1)
-    remaining: float = Field(..., ge=0, allow_inf_nan=False)
-    date: dt.date | None = None
-    as_of: float | None = Field(None, ge=0, allow_inf_nan=False)
 
 
 @router.get("", dependencies=read)
@@ -102,8 +89,7 @@ def post_progress(
     store: PlanStore = Depends(get_store),
 ) -> Response:
     """Record a status report (remaining duration per activity); answers the updated fever chart."""
-    store.add_progress(name, [r.model_dump(mode="json") for r in rows])
-    return result_response(plan_fever(store, name), "json", f"{name}-fever")
+    return result_response(record_progress(store, name, rows), "json", f"{name}-fever")
 
 
 @router.get("/{name}/fever", dependencies=read, response_class=Response, responses=TABLE_RESPONSES)

@@ -60,6 +60,34 @@ def chromium(profile: Path) -> Iterator:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def wait(driver, condition, timeout: float = 30):
+    """Poll ``condition(driver)`` until it is truthy; its value."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+
+
+def log_in(driver, base_url: str, token: str, path: str) -> None:
+    """Open ``path``, get sent to the login form, log in with ``token`` and land on ``path`` again."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(base_url + path)
+    assert "/login" in driver.current_url
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.ID, "login").click()
+    wait(driver, lambda d: d.current_url.endswith(path))
+
+
+def drawn_charts(driver, expected: int) -> list[list[int]]:
+    """Wait until at least ``expected`` charts are drawn with content (see ``CHARTS``)."""
+
+    def drawn(d):
+        charts = d.execute_script(CHARTS)
+        return [charts] if len(charts) >= expected and all(all(c) for c in charts) else False
+
+    return wait(driver, drawn)[0]
+
+
 def console_errors(driver) -> list[str]:
     """Console messages of level SEVERE since the last call (JS errors, CSP violations, failed loads)."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

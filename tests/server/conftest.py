@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -38,8 +39,25 @@ SUPPORT_PLAN = {
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
+#: The CSRF field of a rendered form.
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def login_csrf(client) -> str:
+    """Open the login form; its CSRF token (also set as the client's cookie)."""
+    page = client.get("/login")
+    assert page.status_code == 200
+    return CSRF_INPUT.search(page.text).group(1)
+
+
+def login(client, token: str, next: str = "/journey-map"):
+    """Post the login form with ``token``; the answer (303 and a session cookie when the token is valid)."""
+    csrf = login_csrf(client)
+    return client.post("/login", data={"token": token, "csrf_token": csrf, "next": next}, follow_redirects=False)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +76,16 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "ws"
 
 
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """A headless Chromium per test module (skips without Selenium or Chromium)."""
+    from tests.server.browser import chromium, require_browser
+
+    require_browser()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as d:
+        yield d
+
+
 @pytest.fixture(scope="session")
 def tokens(demo_path: Path) -> dict[str, str]:
     store = TokenStore(demo_path)
@@ -72,11 +100,26 @@ def client(demo_path: Path, tokens: dict[str, str]) -> TestClient:
 
 
 @pytest.fixture()
-def empty_app(tmp_path: Path):
-    """A fresh empty workspace's app with a write token; uploads go here."""
+def empty_workspace(tmp_path: Path) -> tuple[Path, str]:
+    """A fresh empty workspace and a write token of it."""
     Workspace.init(tmp_path / "ws").close()
     token, _ = TokenStore(tmp_path / "ws").create("write")
-    app = create_app(tmp_path / "ws", ServerSettings(max_upload_bytes=MAX_UPLOAD))
+    return tmp_path / "ws", token
+
+
+@pytest.fixture()
+def empty_app(empty_workspace):
+    """The empty workspace's app and a client sending its write token; uploads go here."""
+    path, token = empty_workspace
+    app = create_app(path, ServerSettings(max_upload_bytes=MAX_UPLOAD))
     with TestClient(app, base_url="https://testserver") as c:
         c.headers.update(bearer(token))
         yield app, c
+
+
+@pytest.fixture()
+def write_session(empty_app, empty_workspace):
+    """The empty workspace's client, also logged in to the dashboard with the write token."""
+    _, client = empty_app
+    assert login(client, empty_workspace[1]).status_code == 303
+    return client

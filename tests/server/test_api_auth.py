@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from journeykit.server.tokens import TokenStore
 from tests.server.conftest import bearer
@@ -15,6 +16,16 @@ PLACEHOLDER = re.compile(r"\{[^}]+\}")
 def _operations(client, token):
     schema = client.get("/api/v1/openapi.json", headers=bearer(token)).json()
     return [(method.upper(), PLACEHOLDER.sub("x", path)) for path, item in schema["paths"].items() for method in item]
+
+
+def test_schema_lists_every_api_route(client, tokens):
+    """The walks below cover the whole API: every route under /api/ is in the schema."""
+    routes = {
+        (method, PLACEHOLDER.sub("x", route.path))
+        for route in iter_route_contexts(client.app.routes) if route.methods and route.path.startswith("/api/")
+        for method in route.methods
+    }
+    assert routes == set(_operations(client, tokens["read"]))
 
 
 def test_schema_lists_every_analysis_and_upload(client, tokens):

@@ -9,15 +9,9 @@ import pytest
 
 from journeykit.server.app import create_app
 from journeykit.server.pages.catalog import visible_pages
-from tests.server.browser import CHARTS, chromium, console_errors, live_server, require_browser, screenshot
+from tests.server.browser import console_errors, drawn_charts, live_server, log_in, screenshot, wait
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    require_browser()
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as d:
-        yield d
 
 
 @pytest.fixture(scope="module")
@@ -28,32 +22,10 @@ def base_url(demo_path):
 
 @pytest.fixture(scope="module")
 def logged_in(driver, base_url, tokens):
-    from selenium.webdriver.common.by import By
-
-    driver.get(f"{base_url}/journey-map")
-    assert "/login" in driver.current_url
-    driver.find_element(By.ID, "token").send_keys(tokens["read"])
-    driver.find_element(By.ID, "login").click()
-    _wait(driver, lambda d: d.current_url.endswith("/journey-map"))
+    log_in(driver, base_url, tokens["read"], "/journey-map")
     cookie = driver.get_cookie("jk_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
     return driver
-
-
-def _wait(driver, condition, timeout: float = 30):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
-
-
-def _charts(driver, expected: int) -> list[list[int]]:
-    """Wait until at least ``expected`` charts are drawn with content (see ``CHARTS``)."""
-
-    def drawn(d):
-        charts = d.execute_script(CHARTS)
-        return charts if len(charts) >= expected and all(all(c) for c in charts) else False
-
-    return _wait(driver, drawn)
 
 
 def _slug(page) -> str:
@@ -64,7 +36,7 @@ def _slug(page) -> str:
 def test_every_page_draws_its_charts_without_console_errors(logged_in, base_url, page):
     console_errors(logged_in)
     logged_in.get(base_url + page.path)
-    charts = _charts(logged_in, len(page.panels))
+    charts = drawn_charts(logged_in, len(page.panels))
     assert len(charts) >= len(page.panels)
     assert not logged_in.find_elements("css selector", ".panel .error")
     screenshot(logged_in, f"page-{_slug(page)}")
@@ -77,7 +49,7 @@ def _change_and_redraw(driver, name: str, value: str) -> list[str]:
 
     driver.execute_script("document.querySelector('.js-plotly-plot').dataset.stale = '1'")
     Select(driver.find_element("name", name)).select_by_visible_text(value)
-    _wait(driver, lambda d: d.execute_script(
+    wait(driver, lambda d: d.execute_script(
         "const p = document.querySelector('.js-plotly-plot'); return p && !p.dataset.stale && (p.data || []).length"))
     return driver.execute_script("return document.querySelector('.js-plotly-plot').data[0].text")
 
@@ -87,7 +59,7 @@ def test_filter_and_option_changes_redraw_the_journey_map(logged_in, base_url, d
 
     model = Workspace.open(demo_path).model
     logged_in.get(base_url + "/journey-map")
-    _charts(logged_in, 1)
+    drawn_charts(logged_in, 1)
     stages = set(_change_and_redraw(logged_in, "level", "stage"))
     assert stages == {s.name for s in model.stages}
     email = set(_change_and_redraw(logged_in, "channel", "email"))
@@ -99,5 +71,21 @@ def test_filter_and_option_changes_redraw_the_journey_map(logged_in, base_url, d
 def test_date_filter_submit_keeps_the_filter_in_the_url(logged_in, base_url):
     logged_in.get(base_url + "/?start=2025-06-01&end=2025-09-01")
     assert logged_in.find_element("name", "start").get_attribute("value") == "2025-06-01"
-    _charts(logged_in, 1)
+    drawn_charts(logged_in, 1)
+    assert console_errors(logged_in) == []
+
+
+@pytest.mark.parametrize("path", ["/value-chain", "/live-cases"])
+def test_section_pages_redraw_with_a_filter(logged_in, base_url, path):
+    from selenium.webdriver.common.keys import Keys
+
+    console_errors(logged_in)
+    logged_in.get(base_url + path)
+    drawn_charts(logged_in, 1)
+    logged_in.find_element("name", "segment").send_keys("segment=business", Keys.TAB)
+    scope = wait(logged_in, lambda d: d.find_elements("css selector", ".panel .scope"))
+    assert "Filtered: segment=" in scope[0].text
+    drawn_charts(logged_in, 1)
+    assert not logged_in.find_elements("css selector", ".panel .error")
+    screenshot(logged_in, f"page-{path.strip('/')}-business")
     assert console_errors(logged_in) == []

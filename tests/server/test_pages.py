@@ -6,47 +6,51 @@ import json
 import re
 
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from journeykit.server.analyses import ANALYSES
 from journeykit.server.auth import CSRF_COOKIE, SESSION_COOKIE
 from journeykit.server.pages.catalog import visible_pages
 from journeykit.server.tokens import TokenStore
-
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _login_form(client) -> str:
-    page = client.get("/login")
-    assert page.status_code == 200
-    return CSRF_INPUT.search(page.text).group(1)
-
-
-def _login(client, token: str):
-    csrf = _login_form(client)
-    return client.post("/login", data={"token": token, "csrf_token": csrf, "next": "/journey-map"},
-                       follow_redirects=False)
+from tests.server.conftest import login, login_csrf
 
 
 @pytest.fixture()
 def session(client, tokens):
     client.cookies.clear()
-    assert _login(client, tokens["read"]).status_code == 303
+    assert login(client, tokens["read"]).status_code == 303
     yield client
     client.cookies.clear()
 
 
-def test_pages_redirect_to_login_without_a_session(client):
+#: Dashboard routes served without a session: the login form, logging out (CSRF only), the Plotly bundle.
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/static/plotly.min.js")}
+
+
+def _dashboard_routes(app) -> list[tuple[str, str]]:
+    """Every (method, path) of the app outside the API (whose routes test_api_auth walks), placeholders as 'x'."""
+    return [
+        (method, re.sub(r"\{[^}]+\}", "x", route.path))
+        for route in iter_route_contexts(app.routes) if route.methods and not route.path.startswith("/api/")
+        for method in route.methods if (method, route.path) not in PUBLIC
+    ]
+
+
+def test_every_dashboard_route_needs_a_session(client):
     client.cookies.clear()
-    for page in visible_pages():
-        response = client.get(page.path, follow_redirects=False)
-        assert response.status_code == 303 and response.headers["location"].startswith("/login"), page.path
+    routes = _dashboard_routes(client.app)
+    assert {("POST", "/upload"), ("POST", "/plans/progress"), ("GET", "/panels/x")} <= set(routes)
+    assert {("GET", p.path) for p in visible_pages()} <= set(routes)
+    for method, path in routes:
+        response = client.request(method, path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login"), (method, path)
     panel = client.get("/panels/transitions", headers={"HX-Request": "true"})
     assert panel.status_code == 401 and panel.headers["HX-Redirect"] == "/login"
 
 
 def test_login_sets_a_strict_http_only_secure_cookie(client, tokens):
     client.cookies.clear()
-    response = _login(client, tokens["read"])
+    response = login(client, tokens["read"])
     assert response.status_code == 303 and response.headers["location"] == "/journey-map"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
     flags = {f.strip().lower() for f in cookie.split(";")[1:]}
@@ -57,7 +61,7 @@ def test_login_sets_a_strict_http_only_secure_cookie(client, tokens):
 
 def test_login_refuses_a_bad_token_and_a_missing_csrf(client, tokens):
     client.cookies.clear()
-    csrf = _login_form(client)
+    csrf = login_csrf(client)
     bad = client.post("/login", data={"token": "jk_x_y", "csrf_token": csrf}, follow_redirects=False)
     assert bad.status_code == 401 and "Unknown or revoked token" in bad.text
     no_csrf = client.post("/login", data={"token": tokens["read"]}, follow_redirects=False)
@@ -68,7 +72,7 @@ def test_login_refuses_a_bad_token_and_a_missing_csrf(client, tokens):
 
 def test_login_redirects_only_to_local_paths(client, tokens):
     client.cookies.clear()
-    csrf = _login_form(client)
+    csrf = login_csrf(client)
     response = client.post("/login", data={"token": tokens["read"], "csrf_token": csrf, "next": "//evil.example/"},
                            follow_redirects=False)
     assert response.headers["location"] == "/"
@@ -78,7 +82,7 @@ def test_login_redirects_only_to_local_paths(client, tokens):
 def test_forged_or_revoked_sessions_are_refused(client, demo_path):
     token, record = TokenStore(demo_path).create("read")
     client.cookies.clear()
-    _login(client, token)
+    login(client, token)
     assert client.get("/", follow_redirects=False).status_code == 200
     value = client.cookies[SESSION_COOKIE]
     client.cookies.set(SESSION_COOKIE, value[:-1] + ("0" if value[-1] != "0" else "1"), domain="testserver.local")

@@ -5,6 +5,10 @@ Builds (or reuses) a demo workspace of simulated journeys (~1M events at 150,000
 per endpoint from ``--concurrency`` client threads: first on their own, then again while a large CSV
 upload is being ingested.  Loopback only; nothing leaves the machine.
 
+Each analysis is asked two ways: the same query every time (a dashboard reloaded by many users: the
+server answers repeats from its result cache) and a distinct query per request (a different funnel
+window or inactivity threshold: every request is computed).
+
     python benchmarks/serve_load.py --customers 150000 --requests 40 --concurrency 4
 """
 
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -74,12 +79,16 @@ def start_server(workspace: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start")
 
 
-def measure(client: httpx.Client, url: str, params: dict, requests: int, concurrency: int) -> list[tuple[float, float]]:
+#: Query parameters of request ``i`` of a phase.
+Params = Callable[[int], dict]
+
+
+def measure(client: httpx.Client, url: str, params: Params, requests: int, concurrency: int) -> list[tuple[float, float]]:
     """(start, end) times of ``requests`` GETs sent by ``concurrency`` threads; every answer must be 200."""
 
-    def one(_: int) -> tuple[float, float]:
+    def one(i: int) -> tuple[float, float]:
         started = time.perf_counter()
-        response = client.get(url, params=params)
+        response = client.get(url, params=params(i))
         if response.status_code != 200:
             raise SystemExit(f"{url}: HTTP {response.status_code}: {response.text[:300]}")
         return started, time.perf_counter()
@@ -114,18 +123,27 @@ def main() -> None:
         port = free_port()
         server = start_server(workspace, port)
         base = f"http://127.0.0.1:{port}/api/v1"
-        stages = [s.name for s in Workspace.open(workspace).model.stages]
-        endpoints = {
-            "workspace info": ("/workspace", {}),
-            "overview KPIs": ("/analyses/operational_kpis", {}),
-            "funnel": ("/analyses/funnel", {"steps": stages[:3], "window": "30d"}),
+        steps = [s.name for s in Workspace.open(workspace).model.stages][:3]
+        phase = {"offset": 0}  # distinct queries never repeat across phases
+
+        def distinct(i: int) -> int:
+            return phase["offset"] + i
+
+        endpoints: dict[str, tuple[str, Params]] = {
+            "workspace info": ("/workspace", lambda i: {}),
+            "overview KPIs": ("/analyses/operational_kpis", lambda i: {}),
+            "funnel": ("/analyses/funnel", lambda i: {"steps": steps, "window": "30d"}),
+            "overview, new q": ("/analyses/operational_kpis", lambda i: {"inactive_days": 90 + distinct(i)}),
+            "funnel, new q": ("/analyses/funnel", lambda i: {"steps": steps, "window": f"{720 + distinct(i)}h"}),
         }
         try:
             with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {read_token}"}, timeout=600) as client:
                 for url, params in endpoints.values():  # warm-up: first query plans and caches
                     measure(client, url, params, 1, 1)
+                phase["offset"] = args.requests
                 quiet = {name: measure(client, url, params, args.requests, args.concurrency)
                          for name, (url, params) in endpoints.items()}
+                phase["offset"] = 2 * args.requests
                 upload: dict[str, float] = {}
 
                 def send_upload() -> None:

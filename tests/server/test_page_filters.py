@@ -59,7 +59,7 @@ def test_filtered_view_equals_the_librarys_filters(client):
 
 
 def _figures(text: str, name: str) -> list[dict]:
-    blocks = re.findall(rf'<script type="application/json" id="fig-{name}-\d+">(.*?)</script>', text, re.S)
+    blocks = re.findall(rf'<script type="application/json" id="fig-{name}-\d+">(.*?)</script>', text, re.DOTALL)
     return [json.loads(b) for b in blocks]
 
 

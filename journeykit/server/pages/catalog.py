@@ -14,7 +14,6 @@ from journeykit.server.pages.progress_form import progress_form
 from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.workspace import Workspace
 
-
 #: Report section builders by module name (``journeykit.report.sections.<name>``).
 SECTIONS: dict[str, Callable[[Workspace], Section | None]] = {b.__module__.rsplit(".", 1)[-1]: b for b in BUILDERS}
 

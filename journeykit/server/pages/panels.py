@@ -24,8 +24,8 @@ from journeykit.server.auth import page_user
 from journeykit.server.db import Database
 from journeykit.server.deps import get_db, get_store, request_workspace
 from journeykit.server.filtered import filtered
-from journeykit.server.pages.templating import render
 from journeykit.server.pages.catalog import SECTIONS
+from journeykit.server.pages.templating import render
 from journeykit.server.plans import PLAN_VIEWS, PlanStore
 from journeykit.server.query import AnalysisQuery
 from journeykit.server.serialize import figure_json

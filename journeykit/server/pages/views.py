@@ -35,7 +35,7 @@ def render_page(
 ) -> Response:
     """``page`` for the query parameters ``values`` (default: the request's), with ``extra`` template variables."""
     if values is None:
-        values = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+        values = {k: request.query_params.getlist(k) for k in request.query_params}
     filters = page_filters(values) if page.takes_filters else Filters()
     context = page.context(filtered(ws, filters)[0], values) if page.context else {}
     channels = sorted({t.channel for t in ws.model.touchpoints})

@@ -18,6 +18,7 @@ from journeykit.schedule.rcpsp import (
     check_schedule,
     cpsat_schedule,
     critical_path_bound,
+    energy_bounds,
     forward_backward,
     genetic_algorithm,
     lower_bound,
@@ -68,15 +69,27 @@ def test_bounds_and_windows():
     assert lower_bound(p) == 7
 
 
-def test_priority_rules():
-    p = small()
-    assert priorities(p, "LFT") == [3.0, 7.0, 7.0]
-    assert priorities(p, "lst") == [0.0, 5.0, 3.0]
-    assert priorities(p, "MTS") == [-1.0, 0.0, 0.0]
-    assert priorities(p, "GRPW") == [-7.0, -2.0, -4.0]
-    assert activity_list(p.compiled, priorities(p, "LFT")) == [0, 1, 2]
-    with pytest.raises(RcpspError, match="unknown priority rule 'XYZ'"):
-        priorities(p, "XYZ")
+def stacked() -> RcpspProblem:
+    """a(2) and b(2) each need the whole resource (capacity 2) and precede c(1); c precedes d(3) and
+    e(3), which also need the whole resource and precede the sink f.  Optimum 11 = 4 + 1 + 6, while the
+    critical path gives 6 and the resource's total work 10."""
+    return RcpspProblem(
+        durations=(2, 2, 1, 3, 3, 0),
+        relations=[(0, 2), (1, 2), (2, 3), (2, 4), (3, 5), (4, 5)],
+        demands=[(2,), (2,), (0,), (2,), (2,), (0,)],
+        capacities=(2,),
+    )
+
+
+def test_energy_bounds_by_hand():
+    p = stacked()
+    e = energy_bounds(p)
+    assert time_windows(p).earliest[2] == 2 and e.head[2] == 4  # a and b: 8 units / 2
+    assert e.head[3] == e.head[4] == 5  # c's head and duration
+    assert e.tail[2] == 6 and e.tail[0] == 7  # d and e after c: 12 units / 2; a: 1 + c + 6
+    assert (critical_path_bound(p), resource_bound(p), e.bound, lower_bound(p)) == (6, 10, 11, 11)
+    # a and b are 6 periods of work (d, e) + c away from f; c is 6 away (path: 3)
+    assert e.gap == {(0, 5): 6, (1, 5): 6, (2, 5): 6}
 
 
 def test_right_justification_moves_slack_activities_late():
@@ -164,6 +177,7 @@ def test_psplib_subset_every_schedule_is_valid(set_name, step):
         best = int(ref[name]["best_ub"])
         assert critical_path_bound(p) == int(ref[name]["cpm_lb"])
         assert lower_bound(p) <= int(ref[name]["best_lb"])
+        e = energy_bounds(p)
         c = p.compiled
         prio = priorities(p, rng.choice(["LFT", "LST", "MTS", "GRPW"]))
         singles = [serial_sgs(c, activity_list(c, prio)), parallel_sgs(c, prio),
@@ -179,7 +193,16 @@ def test_psplib_subset_every_schedule_is_valid(set_name, step):
         ga = solve_rcpsp(p, "ga", schedules=300)
         assert best <= ga.makespan <= min(makespan(c, s) for s in singles)
         check_schedule(p, ga.start)
+        for start in singles + [ga.start]:  # every feasible schedule respects the energy bounds
+            assert _energy_violations(p, e, start) == []
     assert after < before  # justification pays on real instances
+
+
+def _energy_violations(p: RcpspProblem, e, start) -> list[str]:
+    d, span = p.durations, makespan(p.compiled, start)
+    bad = [f"head {j}" for j in range(p.n) if start[j] < e.head[j]]
+    bad += [f"tail {j}" for j in range(p.n) if start[j] + d[j] + e.tail[j] > span]
+    return bad + [f"gap {i}->{j}" for (i, j), g in e.gap.items() if start[j] < start[i] + d[i] + g]
 
 
 @pytest.mark.parametrize("name", ["j301_1", "j3037_7"])
@@ -189,6 +212,15 @@ def test_cpsat_reaches_the_known_optimum(name):
     assert result.makespan == int(_reference()[name]["best_ub"])
     assert result.optimal and result.params["proven_optimal"]
     check_schedule(p, result.start)
+
+
+def test_cpsat_returns_a_heuristic_schedule_at_the_bound_without_search():
+    p = stacked()
+    out = cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12])  # makespan 12 > bound 11: searched
+    assert (out.makespan, out.optimal, out.bound) == (11, True, 11)
+    check_schedule(p, out.start)
+    out = cpsat_schedule(p, 5, hint=[2, 0, 4, 8, 5, 11])  # already at the bound: returned as it is
+    assert (out.start, out.optimal, out.bound) == ([2, 0, 4, 8, 5, 11], True, 11)
 
 
 def test_cpsat_rejects_fractional_demands():
@@ -220,7 +252,9 @@ def test_random_problems_schedule_feasibly(p, seed):
     starts = [serial_sgs(c, activity_list(c, prio)), parallel_sgs(c, prio)]
     starts += [forward_backward(p, s) for s in starts]
     ga = genetic_algorithm(p, 30, population=4, seed=seed)
+    e = energy_bounds(p)
     for s in starts + [ga.start]:
         assert schedule_violations(p, s) == []
+        assert _energy_violations(p, e, s) == []
         assert makespan(c, s) >= lower_bound(p) or p.n_resources == 0
     assert makespan(c, starts[2]) <= makespan(c, starts[0])

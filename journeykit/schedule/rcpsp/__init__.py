@@ -1,7 +1,14 @@
 """Resource-constrained project scheduling (RCPSP): schedule-generation schemes, priority rules,
 forward-backward improvement, a genetic algorithm, a CP-SAT mode, bounds and an independent checker."""
 
-from journeykit.schedule.rcpsp.bounds import critical_path_bound, lower_bound, resource_bound, time_windows
+from journeykit.schedule.rcpsp.bounds import (
+    EnergyBounds,
+    critical_path_bound,
+    energy_bounds,
+    lower_bound,
+    resource_bound,
+    time_windows,
+)
 from journeykit.schedule.rcpsp.cpsat import cpsat_schedule
 from journeykit.schedule.rcpsp.genetic import genetic_algorithm
 from journeykit.schedule.rcpsp.justification import forward_backward, right_justify
@@ -12,6 +19,7 @@ from journeykit.schedule.rcpsp.solve import METHODS, RcpspSchedule, solve_rcpsp
 from journeykit.schedule.rcpsp.validate import check_schedule, schedule_violations
 
 __all__ = [
+    "EnergyBounds",
     "METHODS",
     "RULES",
     "RcpspError",
@@ -22,6 +30,7 @@ __all__ = [
     "check_schedule",
     "cpsat_schedule",
     "critical_path_bound",
+    "energy_bounds",
     "forward_backward",
     "genetic_algorithm",
     "lower_bound",

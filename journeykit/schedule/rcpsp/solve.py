@@ -9,7 +9,8 @@ Methods
 ``ga`` (default)
     Genetic algorithm with forward-backward improvement (:mod:`.genetic`).
 ``cpsat``
-    OR-Tools CP-SAT, hinted with a short genetic-algorithm run (:mod:`.cpsat`).
+    OR-Tools CP-SAT, hinted with a short genetic-algorithm run (:mod:`.cpsat`); the time limit covers
+    both.
 
 ``justify=True`` adds forward-backward improvement (Valls et al. 2005) to the single-pass and sampling
 methods.  Every result carries the makespan, the critical-path bound and the best simple lower bound.
@@ -36,6 +37,8 @@ from journeykit.schedule.rcpsp.sgs import makespan, parallel_sgs, serial_sgs
 from journeykit.schedule.rcpsp.validate import check_schedule
 
 METHODS = ("serial", "parallel", "sampling", "ga", "cpsat")
+#: Schedules and share of the time limit of the genetic algorithm that warm-starts CP-SAT.
+WARM_START, WARM_SHARE = 500, 0.25
 
 
 class RcpspSchedule(Result):
@@ -119,7 +122,8 @@ def solve_rcpsp(
     justify : bool
         Forward-backward improvement after ``serial``, ``parallel`` and each ``sampling`` draw.
     time_limit : float, optional
-        Seconds for ``ga`` and ``sampling``; CP-SAT's limit (default 10 s).
+        Seconds for ``ga`` and ``sampling``; for ``cpsat`` (default 10 s) the warm start (at most a
+        quarter of it, and ``min(schedules, 500)`` schedules) and the CP-SAT search together.
     seed : int or None
 
     Returns
@@ -155,10 +159,13 @@ def solve_rcpsp(
         start, used = out.start, out.schedules
         params.update(schedules=used, seed=seed)
     else:
-        warm = genetic_algorithm(problem, min(schedules, 500), seed=seed, target=bound)
-        out = cpsat_schedule(problem, 10.0 if time_limit is None else time_limit, hint=warm.start, seed=seed or 0)
+        limit = 10.0 if time_limit is None else time_limit
+        warm = genetic_algorithm(problem, min(schedules, WARM_START), seed=seed, target=bound,
+                                 time_limit=limit * WARM_SHARE)
+        out = cpsat_schedule(problem, max(0.1, limit - (time.perf_counter() - clock)), hint=warm.start,
+                             seed=seed or 0)
         start, proven, used = out.start, out.bound, warm.schedules
-        params.update(time_limit=time_limit or 10.0, proven_optimal=out.optimal)
+        params.update(time_limit=limit, warm_start=warm.makespan, proven_optimal=out.optimal)
     check_schedule(problem, start)
     params["seconds"] = round(time.perf_counter() - clock, 3)
     return RcpspSchedule(problem, start, params, proven_bound=proven)

@@ -39,7 +39,7 @@ def build_database(path: Path, events: int, seed: int = 1) -> int:
     return n
 
 
-def best_of(fn: Callable[[], Any], repeat: int = 2) -> tuple[float, float, Any]:
+def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, Any]:
     """Best wall-clock and best CPU seconds (all threads of this process) over ``repeat`` runs, and the output.
 
     CPU time is reported too because the machine may be shared: it is less sensitive to waiting for a core.

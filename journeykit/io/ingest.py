@@ -15,7 +15,8 @@ Guarantees
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,22 +94,38 @@ def ingest_files(
     con = ws.engine.backend.con
     _check_timezone(con, opts.timezone)
     started = time.perf_counter()
-    con.execute(f"SET memory_limit = {lit(opts.memory_limit)}")
-    con.execute("SET preserve_insertion_order = false")
-    con.execute(f"SET temp_directory = {lit(str(ws.path / '.tmp'))}")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ingest_id = con.execute("SELECT COALESCE(MAX(ingest_id), 0) + 1 FROM ingests").fetchone()[0]
-        report = IngestReport(ingest_id, opts.target, [str(p) for p in paths])
-        _Stager(con, ws.model, opts, report, on_progress).run(paths)
-        _finish(con, opts.target, report)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        con.execute("SET TimeZone = 'UTC'")
-        raise
+    with _ingest_settings(con, opts.memory_limit):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ingest_id = con.execute("SELECT COALESCE(MAX(ingest_id), 0) + 1 FROM ingests").fetchone()[0]
+            report = IngestReport(ingest_id, opts.target, [str(p) for p in paths])
+            _Stager(con, ws.model, opts, report, on_progress).run(paths)
+            _finish(con, opts.target, report)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            con.execute("SET TimeZone = 'UTC'")
+            raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _ingest_settings(con: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[None]:
+    """Bounded memory and no insertion-order bookkeeping while ingesting; DuckDB's defaults again after.
+
+    DuckDB settings apply to the whole database instance, so a server that ingests an upload must get its
+    reads' settings back (journeykit sets these two nowhere else; ``current_setting`` rounds the memory
+    limit, so it is reset rather than restored).  Spills go to DuckDB's default temporary directory next to
+    the database file (``journeykit.duckdb.tmp`` in the workspace), which cannot be switched once used.
+    """
+    con.execute(f"SET memory_limit = {lit(memory_limit)}")
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
+        con.execute("RESET preserve_insertion_order")
 
 
 def _check_timezone(con, tz: str) -> None:

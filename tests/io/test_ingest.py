@@ -89,6 +89,20 @@ def test_reingest_adds_nothing(ws, tmp_path):
     assert (ingests.accepted + ingests.rejected == ingests.rows_read).all()
 
 
+def test_connection_settings_are_restored_after_ingest(ws, tmp_path):
+    """The ingest's memory cap must not stay on a server's connection, nor may it switch the temporary
+    directory (DuckDB refuses once one has been spilled to: a second ingest used to fail that way)."""
+    con = ws.engine.backend.con
+    settings = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order'), " \
+               "current_setting('temp_directory')"
+    before = con.execute(settings).fetchone()
+    ingest_files(ws, [write(tmp_path, "mixed.csv", CSV)], IngestOptions(mapping=MAP, memory_limit="256MB"))
+    assert con.execute(settings).fetchone() == before
+    with pytest.raises(InputError):  # a failed ingest restores them too
+        ingest_files(ws, [write(tmp_path, "bad.csv", "a,b\n1,2\n")], IngestOptions(memory_limit="256MB"))
+    assert con.execute(settings).fetchone() == before
+
+
 def test_overlapping_exports_deduplicate_and_new_rows_continue_seq(ws, tmp_path):
     header = "customer_id,timestamp,event\n"
     a = write(tmp_path, "a.csv", header + "c1,2024-01-01T00:00:00Z,product_view\nc1,2024-01-02T00:00:00Z,cart_add\n")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
+from journeykit.analytics.paths import Direction, variants
 from journeykit.analytics.paths import paths as run_paths
-from journeykit.analytics.paths import variants
-from journeykit.analytics.sequences import Sessions
+from journeykit.analytics.sequences import By, Level, Sessions
 from journeykit.analytics.timing import bottlenecks, case_throughput, stage_dwell, time_between
 from journeykit.analytics.transitions import transitions as run_transitions
 from journeykit.cli.app import analyze_app
@@ -27,30 +26,7 @@ from journeykit.cli.common import (
     open_workspace,
 )
 
-
-class By(str, Enum):
-    customer = "customer"
-    case = "case"
-
-
-class Level(str, Enum):
-    touchpoint = "touchpoint"
-    stage = "stage"
-    event = "event"
-
-
-class Direction(str, Enum):
-    after = "after"
-    before = "before"
-    between = "between"
-
-
-class TimingKind(str, Enum):
-    dwell = "dwell"
-    between = "between"
-    bottlenecks = "bottlenecks"
-    throughput = "throughput"
-
+TimingKind = Literal["dwell", "between", "bottlenecks", "throughput"]
 
 ByOpt = Annotated[By, typer.Option("--by", help="One journey per customer or per case (case_id).")]
 LevelOpt = Annotated[Level, typer.Option("--level", help="Steps are touchpoints, stages or raw events.")]
@@ -70,8 +46,8 @@ def _clean(rules: list[str] | None) -> list[tuple[str, str | None]]:
 @analyze_app.command("transitions")
 def transitions_cmd(
     workspace: WorkspaceOpt = Path("."),
-    by: ByOpt = By.customer,
-    level: LevelOpt = Level.touchpoint,
+    by: ByOpt = "customer",
+    level: LevelOpt = "touchpoint",
     min_count: Annotated[int, typer.Option("--min-count", min=1, help="Hide rarer transitions.")] = 1,
     collapse: Annotated[
         bool | None, typer.Option("--collapse/--no-collapse", help="Merge consecutive repeats (default: at stage level).")
@@ -87,7 +63,7 @@ def transitions_cmd(
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = run_transitions(
-            ws.engine, by=by.value, level=level.value, min_count=min_count, collapse_repeats=collapse,
+            ws.engine, by=by, level=level, min_count=min_count, collapse_repeats=collapse,
             filters=filters, exact=not approx,
         )
     emit(result, out)
@@ -99,13 +75,13 @@ def paths_cmd(
     anchor: Annotated[
         str | None, typer.Option("--anchor", "-a", help="Show the paths around this step (default: whole variants).")
     ] = None,
-    direction: Annotated[Direction, typer.Option("--direction", help="Paths after, before or between steps.")] = Direction.after,
+    direction: Annotated[Direction, typer.Option("--direction", help="Paths after, before or between steps.")] = "after",
     until: Annotated[str | None, typer.Option("--until", help="End step of --direction between.")] = None,
     steps: Annotated[int, typer.Option("--steps", "-n", min=1, help="Steps shown around the anchor.")] = 3,
     top: Annotated[int, typer.Option("--top", min=1, help="Most frequent paths/variants kept; the rest is 'other'.")] = 25,
     top_per_step: Annotated[int, typer.Option("--top-per-step", min=1, help="Labels kept per position.")] = 8,
-    by: ByOpt = By.customer,
-    level: LevelOpt = Level.touchpoint,
+    by: ByOpt = "customer",
+    level: LevelOpt = "touchpoint",
     collapse: CollapseOpt = False,
     clean: Annotated[
         list[str] | None, typer.Option("--clean", help="Rename steps matching REGEX: REGEX=ALIAS (repeatable).")
@@ -131,14 +107,14 @@ def paths_cmd(
         sessions = Sessions(attribute=session_attribute)
     elif session_gap is not None:
         sessions = Sessions(timeout_minutes=session_gap)
-    common = dict(by=by.value, level=level.value, collapse_repeats=collapse, clean=_clean(clean), sessions=sessions,
+    common = dict(by=by, level=level, collapse_repeats=collapse, clean=_clean(clean), sessions=sessions,
                   filters=filters)
     with open_workspace(workspace) as ws:
         if anchor is None:
             result = variants(ws.engine, top=top, **common)
         else:
             result = run_paths(
-                ws.engine, anchor, direction=direction.value, until=until, steps=steps, top_per_step=top_per_step,
+                ws.engine, anchor, direction=direction, until=until, steps=steps, top_per_step=top_per_step,
                 top_paths=top, **common,
             )
     emit(result, out)
@@ -150,11 +126,11 @@ def timing_cmd(
     kind: Annotated[
         TimingKind,
         typer.Option("--kind", help="dwell per stage, time between two steps, bottleneck transitions, case throughput."),
-    ] = TimingKind.dwell,
+    ] = "dwell",
     source: Annotated[str | None, typer.Option("--from", help="First step (--kind between).")] = None,
     target: Annotated[str | None, typer.Option("--to", help="Second step (--kind between).")] = None,
-    by: ByOpt = By.customer,
-    level: LevelOpt = Level.touchpoint,
+    by: ByOpt = "customer",
+    level: LevelOpt = "touchpoint",
     approx: ApproxOpt = False,
     start: StartOpt = None,
     end: EndOpt = None,
@@ -164,17 +140,17 @@ def timing_cmd(
 ) -> None:
     """Timing: dwell time per stage, time between two steps, bottlenecks, case first-response and resolution."""
     filters = filters_from(start, end, segment, channel)
-    if (kind is TimingKind.between) != (source is not None and target is not None):
+    if (kind == "between") != (source is not None and target is not None):
         raise typer.BadParameter("--from and --to are required with --kind between, and only used with it", param_hint="--kind")
     exact = not approx
     with open_workspace(workspace) as ws:
-        if kind is TimingKind.dwell:
+        if kind == "dwell":
             order = [s.name for s in ws.model.stages]
             result = stage_dwell(ws.engine, stage_order=order, filters=filters, exact=exact)
-        elif kind is TimingKind.between:
-            result = time_between(ws.engine, source, target, by=by.value, level=level.value, filters=filters, exact=exact)
-        elif kind is TimingKind.bottlenecks:
-            result = bottlenecks(ws.engine, by=by.value, level=level.value, filters=filters, exact=exact)
+        elif kind == "between":
+            result = time_between(ws.engine, source, target, by=by, level=level, filters=filters, exact=exact)
+        elif kind == "bottlenecks":
+            result = bottlenecks(ws.engine, by=by, level=level, filters=filters, exact=exact)
         else:
             result = case_throughput(ws.engine, filters=filters, exact=exact)
     emit(result, out)

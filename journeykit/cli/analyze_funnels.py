@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pandas as pd
 import typer
@@ -36,28 +35,10 @@ FUNNEL_COLUMNS = ["group", "step", "name", "customers", "attempts", "conversion_
 COMPARE_COLUMNS = ["step", "name", "rate_a", "rate_b", "difference", "ci_low", "ci_high", "p_value", "significant"]
 
 
-class Order(str, Enum):
-    ordered = "ordered"
-    strict = "strict"
-    any = "any"
-
-
-class Count(str, Enum):
-    uniques = "uniques"
-    totals = "totals"
-
-
-class Period(str, Enum):
-    day = "day"
-    week = "week"
-    month = "month"
-
-
-class FunnelView(str, Enum):
-    steps = "steps"
-    trend = "trend"
-    time = "time"
-
+Order = Literal["ordered", "strict", "any"]
+Count = Literal["uniques", "totals"]
+Period = Literal["day", "week", "month"]
+FunnelView = Literal["steps", "trend", "time"]
 
 PeriodOpt = Annotated[Period, typer.Option("--period", help="Calendar period: day, week (Monday) or month (UTC).")]
 ByOpt = Annotated[
@@ -73,15 +54,15 @@ def funnel_cmd(
     ],
     workspace: WorkspaceOpt = Path("."),
     window: Annotated[str, typer.Option("--window", help="Conversion window from step 1: 30m, 12h, 7d, 2w.")] = "14d",
-    order: Annotated[Order, typer.Option("--order", help="ordered, strict (nothing between) or any.")] = Order.ordered,
-    count: Annotated[Count, typer.Option("--count", help="uniques (one attempt per customer) or totals.")] = Count.uniques,
+    order: Annotated[Order, typer.Option("--order", help="ordered, strict (nothing between) or any.")] = "ordered",
+    count: Annotated[Count, typer.Option("--count", help="uniques (one attempt per customer) or totals.")] = "uniques",
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="Exclusion step NAME or NAME@FROM-TO (repeatable).")
     ] = None,
     by: ByOpt = None,
     view: Annotated[FunnelView, typer.Option("--view", help="Print the steps, the trend by entry period or "
-                                             "the time-to-convert histogram.")] = FunnelView.steps,
-    period: PeriodOpt = Period.week,
+                                             "the time-to-convert histogram.")] = "steps",
+    period: PeriodOpt = "week",
     customers_at: Annotated[
         int | None, typer.Option("--customers-at", help="List the customers who reached step N instead.")
     ] = None,
@@ -102,7 +83,7 @@ def funnel_cmd(
     """Conversion funnel: per-step counts, conversion, drop-off and time to convert."""
     filters = filters_from(start, end, segment, channel)
     definition = Funnel.define(
-        [s for s in steps.split(",") if s.strip()], window=window, order=order.value, count=count.value,
+        [s for s in steps.split(",") if s.strip()], window=window, order=order, count=count,
         exclusions=exclude or [],
     )
     with open_workspace(workspace) as ws:
@@ -113,7 +94,7 @@ def funnel_cmd(
             runs = [definition.run(ws.engine, f, exact=not approx) for f in (before, after)]
             emit(compare_funnels(*runs, labels=(f"before {split}", f"from {split}")), out, COMPARE_COLUMNS)
             return
-        result = definition.run(ws.engine, filters, by=by, period=period.value, exact=not approx)
+        result = definition.run(ws.engine, filters, by=by, period=period, exact=not approx)
         if customers_at is not None:
             ids = ws.engine.execute(result.customers(customers_at, dropped=dropped).order_by("customer_id"))
             emit(Result(table=ids, title=f"Customers {'dropped' if dropped else 'reaching'} at step {customers_at}"), out)
@@ -121,11 +102,11 @@ def funnel_cmd(
     if compare is not None:
         group_a, _, group_b = compare.partition(",")
         emit(result.compare(group_a, group_b), out, COMPARE_COLUMNS)
-    elif view is FunnelView.steps:
+    elif view == "steps":
         emit(result, out, FUNNEL_COLUMNS)
     else:
-        table = result.trend if view is FunnelView.trend else result.time_histogram
-        emit(Result(table=table, notes=result.notes, title=f"Funnel {view.value}"), out)
+        table = result.trend if view == "trend" else result.time_histogram
+        emit(Result(table=table, notes=result.notes, title=f"Funnel {view}"), out)
 
 
 @analyze_app.command("cohorts")
@@ -135,7 +116,7 @@ def cohorts_cmd(
     returning: Annotated[
         str | None, typer.Option("--returning", "-r", help="Event that counts as coming back (default: any).")
     ] = None,
-    period: PeriodOpt = Period.month,
+    period: PeriodOpt = "month",
     recurring: Annotated[bool, typer.Option("--recurring", help="Enter a cohort at every occurrence.")] = False,
     unbounded: Annotated[bool, typer.Option("--unbounded", help="Retained = returned in the period or later.")] = False,
     rolling: Annotated[bool, typer.Option("--rolling", help="24-hour periods from each customer's entry.")] = False,
@@ -153,7 +134,7 @@ def cohorts_cmd(
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = cohorts(
-            ws.engine, entry, returning, period=period.value, recurring=recurring, unbounded=unbounded,
+            ws.engine, entry, returning, period=period, recurring=recurring, unbounded=unbounded,
             rolling=rolling, periods=periods, by=by, filters=filters, exact=not approx,
         )
     if matrix:
@@ -170,7 +151,7 @@ def cohorts_cmd(
 def lifecycle_cmd(
     workspace: WorkspaceOpt = Path("."),
     activity: Annotated[str | None, typer.Option("--activity", help="What counts as active (default: any).")] = None,
-    period: PeriodOpt = Period.week,
+    period: PeriodOpt = "week",
     start: StartOpt = None,
     end: EndOpt = None,
     segment: SegmentOpt = None,
@@ -180,7 +161,7 @@ def lifecycle_cmd(
     """New, returning, resurrecting and dormant customers per period."""
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
-        result = lifecycle(ws.engine, activity, period=period.value, filters=filters)
+        result = lifecycle(ws.engine, activity, period=period, filters=filters)
     emit(result, out)
 
 
@@ -189,7 +170,7 @@ def churn_cmd(
     workspace: WorkspaceOpt = Path("."),
     days: Annotated[float, typer.Option("--days", min=0.001, help="Churned after this many days without activity.")] = 30,
     activity: Annotated[str | None, typer.Option("--activity", help="What counts as active (default: any).")] = None,
-    period: PeriodOpt = Period.month,
+    period: PeriodOpt = "month",
     start: StartOpt = None,
     end: EndOpt = None,
     segment: SegmentOpt = None,
@@ -199,7 +180,7 @@ def churn_cmd(
     """Churn rate per period (no activity for --days)."""
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
-        result = churn(ws.engine, days, activity=activity, period=period.value, filters=filters)
+        result = churn(ws.engine, days, activity=activity, period=period, filters=filters)
     emit(result, out)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -36,26 +35,10 @@ CLV_COLUMNS = [
 TOP_CUSTOMERS = 20
 
 
-class NpsMethod(str, Enum):
-    wald = "wald"
-    adjusted_wald = "adjusted_wald"
-
-
-class ClvModel(str, Enum):
-    bgnbd = "bgnbd"
-    pareto = "pareto"
-
-
-class Unit(str, Enum):
-    week = "week"
-    day = "day"
-
-
-class PurchaseColumn(str, Enum):
-    touchpoint = "touchpoint"
-    event = "event"
-    stage = "stage"
-
+NpsMethod = Literal["wald", "adjusted_wald"]
+ClvModel = Literal["bgnbd", "pareto"]
+Unit = Literal["week", "day"]
+PurchaseColumn = Literal["touchpoint", "event", "stage"]
 
 PurchaseOpt = Annotated[
     list[str] | None,
@@ -99,7 +82,7 @@ def kpis_cmd(
     workspace: WorkspaceOpt = Path("."),
     by: ByOpt = None,
     survey: SurveyOpt = None,
-    nps_method: NpsMethodOpt = NpsMethod.wald,
+    nps_method: NpsMethodOpt = "wald",
     min_n: MinNOpt = MIN_N,
     confidence: ConfidenceOpt = 0.95,
     compare: CompareOpt = None,
@@ -123,7 +106,7 @@ def kpis_cmd(
         else:
             result = survey_kpis(
                 ws.engine, ws.model, by=by, surveys=survey, filters=filters, min_n=min_n,
-                confidence=confidence, nps_method=nps_method.value,
+                confidence=confidence, nps_method=nps_method,
             )
     emit(result, out, KPI_COLUMNS)
     if compare is not None and not operational:
@@ -135,10 +118,10 @@ def kpis_cmd(
 def clv_cmd(
     workspace: WorkspaceOpt = Path("."),
     purchase: PurchaseOpt = None,
-    column: ColumnOpt = PurchaseColumn.touchpoint,
-    model: ModelOpt = ClvModel.bgnbd,
+    column: ColumnOpt = "touchpoint",
+    model: ModelOpt = "bgnbd",
     horizon: HorizonOpt = 52,
-    unit: UnitOpt = Unit.week,
+    unit: UnitOpt = "week",
     discount: DiscountOpt = 0.01,
     calibration_end: CalibrationOpt = None,
     holdout_end: HoldoutOpt = None,
@@ -159,14 +142,14 @@ def clv_cmd(
     purchases = purchase or ["payment"]
     with open_workspace(workspace) as ws:
         result = customer_lifetime_value(
-            ws.engine, purchases, model=model.value, horizon=horizon, unit=unit.value, discount_rate=discount,
-            calibration_end=calibration_end, column=column.value, per_day=not per_event, filters=filters,
+            ws.engine, purchases, model=model, horizon=horizon, unit=unit, discount_rate=discount,
+            calibration_end=calibration_end, column=column, per_day=not per_event, filters=filters,
             min_customers=min_customers,
         )
         holdout = None
         if holdout_end is not None:
             summary = calibration_holdout(
-                ws.engine, purchases, calibration_end, holdout_end, unit.value, column.value, not per_event,
+                ws.engine, purchases, calibration_end, holdout_end, unit, column, not per_event,
                 filters,
             )
             holdout = holdout_comparison(result.transaction_model, summary)

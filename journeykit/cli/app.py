@@ -1,7 +1,6 @@
 """The root Typer application that command modules register on."""
 
-from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -16,9 +15,7 @@ app = typer.Typer(
 )
 
 
-class EngineKind(str, Enum):
-    duckdb = "duckdb"
-    spark = "spark"
+EngineKind = Literal["duckdb", "spark"]
 
 
 @app.callback()
@@ -26,7 +23,7 @@ def _root(
     ctx: typer.Context,
     engine: Annotated[
         EngineKind, typer.Option("--engine", help="duckdb: the workspace's database; spark: Parquet on Spark.")
-    ] = EngineKind.duckdb,
+    ] = "duckdb",
     spark_master: Annotated[
         str | None,
         typer.Option("--spark-master", envvar="JOURNEYKIT_SPARK_MASTER",
@@ -49,9 +46,9 @@ def _root(
         if not sep or not key:
             raise typer.BadParameter(f"{item!r}: expected key=value", param_hint="--spark-conf")
         conf[key] = value
-    if engine is EngineKind.duckdb and (data or conf):
+    if engine == "duckdb" and (data or conf):
         raise typer.BadParameter("--data and --spark-conf need --engine spark", param_hint="--engine")
-    engine_choice.configure(engine.value, spark_master, data, conf)
+    engine_choice.configure(engine, spark_master, data, conf)
     ctx.call_on_close(engine_choice.close)
 
 

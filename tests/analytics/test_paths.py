@@ -64,6 +64,7 @@ def test_top_variants_group_the_tail_keeping_totals(helpdesk):
     weighted = (full.table["count"] * full.table["mean_throughput_seconds"]).sum() / 4580
     got = (result.table["count"] * result.table["mean_throughput_seconds"]).sum() / 4580
     assert math.isclose(weighted, got, rel_tol=1e-9)
+    assert result.sequences == [*full.sequences[:5], ()]
 
 
 @SETTINGS

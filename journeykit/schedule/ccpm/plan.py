@@ -6,10 +6,13 @@ Steps (Goldratt 1997; Leach 2000, ch. 6-7):
 2. A short resource-feasible schedule is searched (:func:`journeykit.schedule.rcpsp.solve_rcpsp`) and
    right-justified, so every activity starts as late as possible under the resources.
 3. The critical chain is traced (:mod:`.chain`), with the resource hand-overs of the schedule.
-4. A feeding buffer is sized for every feeding chain and inserted as a lag on its merge relation; the
-   schedule is levelled again as late as possible, which resolves the resource conflicts the buffers
-   create (the chain moves later where a buffer does not fit).
-5. The project buffer is sized on the critical chain and placed after it; its end is the due date.
+4. A feeding buffer is sized for every feeding chain and inserted as a lag on its merge relation
+   (:mod:`.feeding`): the critical chain stays where it is and the feeding chains move earlier, which
+   also resolves the resource conflicts the buffers create; a buffer that cannot fit whole (its chain
+   would have to start before the project or before a chain predecessor) is shortened, and the plan
+   notes it.
+5. The project buffer is sized on the critical chain and placed after it; its end is the due date, so
+   the critical chain and the project buffer alone fix it.
 
 Buffer methods are those of :mod:`.buffers`; ``calibrated`` simulates the levelled plan
 (:mod:`.execution`) with the activities' distributions and sizes each buffer so that its chain finishes
@@ -29,13 +32,12 @@ from journeykit.result import Result
 from journeykit.schedule.ccpm.buffers import METHODS, chain_buffer
 from journeykit.schedule.ccpm.chain import Chain, FeedingChain, critical_chain, feeding_chains
 from journeykit.schedule.ccpm.execution import Execution
+from journeykit.schedule.ccpm.feeding import buffered, insert_feeding_buffers
 from journeykit.schedule.ccpm.flow import resource_flow
 from journeykit.schedule.ccpm.uncertainty import Scenarios, model_durations, scenarios_from
 from journeykit.schedule.rcpsp.bounds import critical_path_bound
 from journeykit.schedule.rcpsp.justification import right_justify
-from journeykit.schedule.rcpsp.priority import activity_list
-from journeykit.schedule.rcpsp.problem import RcpspError, RcpspProblem, Relation
-from journeykit.schedule.rcpsp.sgs import mirror, serial_sgs
+from journeykit.schedule.rcpsp.problem import RcpspError, RcpspProblem
 from journeykit.schedule.rcpsp.solve import solve_rcpsp
 from journeykit.schedule.rcpsp.validate import check_schedule
 
@@ -45,8 +47,8 @@ class CcpmPlan(Result):
 
     ``table``: one row per activity: ``activity``, ``start``, ``finish`` (periods from the project start),
     ``aggressive``, ``safe``, ``on_chain`` and ``feeds`` (the chain activity its feeding chain joins).
-    :attr:`buffers` has one row per buffer: ``buffer``, ``kind``, ``size``, ``start``, ``finish`` and
-    ``protects``.
+    :attr:`buffers` has one row per buffer: ``buffer``, ``kind``, ``size``, ``wanted`` (the size its method
+    asked for; a feeding buffer that did not fit whole is smaller), ``start``, ``finish`` and ``protects``.
 
     Attributes
     ----------
@@ -58,7 +60,7 @@ class CcpmPlan(Result):
         Planned starts (as late as possible).
     chain : Chain
     feeding : list of (FeedingChain, int)
-        Each feeding chain with its buffer size.
+        Each feeding chain with its inserted buffer size.
     project_buffer : int
     chain_end, due : int
         End of the critical chain; due date ``chain_end + project_buffer``.
@@ -74,7 +76,8 @@ class CcpmPlan(Result):
 
     def __init__(self, problem: RcpspProblem, base: RcpspProblem, start: list[int], chain: Chain,
                  feeding: list[tuple[FeedingChain, int]], project_buffer: int, safe: list[float],
-                 aggressive: list[float], scenarios: Scenarios, params: dict[str, Any], notes: list[str]):
+                 aggressive: list[float], scenarios: Scenarios, params: dict[str, Any], notes: list[str],
+                 wanted: Sequence[int]):
         self.problem, self.base, self.start, self.chain, self.feeding = problem, base, start, chain, feeding
         self.project_buffer, self.safe, self.aggressive, self.scenarios = project_buffer, safe, aggressive, scenarios
         dur = problem.durations
@@ -97,12 +100,12 @@ class CcpmPlan(Result):
             "feeds": [feeds.get(j, "") for j in range(problem.n)],
         })
         super().__init__(table=table, params=params, notes=notes, title=type(self).title)
-        rows = [("project buffer", "project", project_buffer, self.chain_end, self.due, "project end")]
-        for fc, size in feeding:
+        rows = [("project buffer", "project", project_buffer, project_buffer, self.chain_end, self.due, "project end")]
+        for (fc, size), want in zip(feeding, wanted):
             last = fc.activities[-1]
-            rows.append((f"feeding buffer {problem.names[last]} -> {problem.names[fc.joins]}", "feeding", size,
+            rows.append((f"feeding buffer {problem.names[last]} -> {problem.names[fc.joins]}", "feeding", size, want,
                          finish[last], finish[last] + size, problem.names[fc.joins]))
-        self.buffers = pd.DataFrame(rows, columns=["buffer", "kind", "size", "start", "finish", "protects"])
+        self.buffers = pd.DataFrame(rows, columns=["buffer", "kind", "size", "wanted", "start", "finish", "protects"])
 
     @property
     def chain_names(self) -> list[str]:
@@ -140,12 +143,6 @@ class CcpmPlan(Result):
         from journeykit.schedule.rcpsp.figures import gantt
 
         return gantt(self.gantt_table(), title=f"{self.problem.name}: critical chain, due {self.due}")
-
-
-def _relevel(problem: RcpspProblem, late: Sequence[int]) -> list[int]:
-    """As late as possible again under (possibly new) relations, keeping the order of ``late``."""
-    back = problem.reversed
-    return mirror(back, serial_sgs(back, activity_list(back, mirror(back, late))))
 
 
 def critical_chain_plan(
@@ -214,34 +211,34 @@ def critical_chain_plan(
     chain = critical_chain(base, late)
 
     matrix = draw(rng, samples) if "calibrated" in (buffer, feeding_buffer) else None
-    feeding = []
+    wanted = []
     for fc in feeding_chains(base, chain):
         if feeding_buffer == "calibrated":
             total = matrix[list(fc.activities)].sum(axis=0)
             size = float(np.quantile(total, target)) - sum(base.durations[j] for j in fc.activities)
         else:
             size = chain_buffer(feeding_buffer, base, fc.activities, safe, aggressive, fraction)
-        feeding.append((fc, max(0, math.ceil(size - 1e-9))))
-    buffered = base.with_relations([Relation(fc.activities[-1], fc.joins, "FS", size) for fc, size in feeding if size])
-    start = _relevel(buffered, late) if feeding else late
-    check_schedule(buffered, start)
-    chain_end = max((start[j] + buffered.durations[j] for j in chain.activities), default=0)
+        wanted.append((fc, max(0, math.ceil(size - 1e-9))))
+    start, feeding = insert_feeding_buffers(base, late, chain, wanted)
+    problem_buffered = buffered(base, feeding)
+    check_schedule(problem_buffered, start)
+    chain_end = max((start[j] + base.durations[j] for j in chain.activities), default=0)
     if buffer == "calibrated":
-        run = Execution(base, start, resource_flow(buffered, start), chain.activities)
+        run = Execution(base, start, resource_flow(problem_buffered, start), chain.activities)
         project = float(np.quantile(run.makespan(matrix), target)) - chain_end
     else:
         project = chain_buffer(buffer, base, chain.activities, safe, aggressive, fraction)
-    notes = []
-    span = max(s + d for s, d in zip(start, buffered.durations))
-    if span > levelled.makespan:
-        notes.append(f"feeding buffers that did not fit moved the critical chain: levelled length {levelled.makespan} "
-                     f"-> {span} periods")
+    notes = [
+        f"feeding buffer {base.names[fc.activities[-1]]} -> {base.names[fc.joins]} shortened from {want} to {size} "
+        f"periods: its chain cannot start earlier (project start, a chain predecessor or resources)"
+        for (fc, want), (_, size) in zip(wanted, feeding) if size < want
+    ]
     params = {"buffer": buffer, "feeding_buffer": feeding_buffer, "levelled_makespan": levelled.makespan,
               "critical_path_bound": critical_path_bound(base), "schedules": levelled.params.get("schedules", 1)}
     if "calibrated" in (buffer, feeding_buffer):
         params.update(target=target, samples=samples)
-    return CcpmPlan(buffered, base, start, chain, feeding, max(0, math.ceil(project - 1e-9)), safe, aggressive,
-                    draw, params, notes)
+    return CcpmPlan(problem_buffered, base, start, chain, feeding, max(0, math.ceil(project - 1e-9)), safe,
+                    aggressive, draw, params, notes, [size for _, size in wanted])
 
 
 __all__ = ["CcpmPlan", "critical_chain_plan"]

@@ -1,4 +1,5 @@
-"""Critical chain commands: ``journeykit ccpm plan|status|rcpsp|portfolio|cases``."""
+"""Critical chain commands: ``journeykit ccpm PLAN`` (or ``ccpm plan PLAN``) and ``ccpm
+status|portfolio|cases|rcpsp``."""
 
 from __future__ import annotations
 
@@ -6,13 +7,41 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from journeykit.cli.app import app
 from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
-ccpm_app = typer.Typer(help="Critical Chain: resource-levelled plans, buffers, fever charts.", no_args_is_help=True)
+
+class PlanFirstGroup(TyperGroup):
+    """A command group whose first argument may be a plan file instead of a command.
+
+    ``journeykit ccpm PLAN.yaml [OPTIONS]`` runs ``journeykit ccpm plan PLAN.yaml [OPTIONS]``: a first
+    argument that names no command but an existing file, or has a plan file's suffix (so that a missing
+    file gets the plan command's "not found" error rather than "no such command"), is the plan.
+    """
+
+    suffixes = (".yaml", ".yml", ".csv", ".xml", ".sm")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = args[0] if args else ""
+        if first and not first.startswith("-") and first not in self.commands and (
+            Path(first).is_file() or Path(first).suffix.lower() in self.suffixes
+        ):
+            args = ["plan", *args]
+        return super().parse_args(ctx, args)
+
+
+ccpm_app = typer.Typer(
+    cls=PlanFirstGroup,
+    help="Critical Chain: resource-levelled plans, buffers, fever charts.  'journeykit ccpm PLAN [OPTIONS]' "
+         "builds the plan of a file (the same as 'journeykit ccpm plan PLAN'); the commands below do the rest.",
+    no_args_is_help=True,
+    subcommand_metavar="PLAN [OPTIONS] | COMMAND [ARGS]...",
+)
 app.add_typer(ccpm_app, name="ccpm")
 
 PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml/.yml, .csv, .xml (MS Project) or .sm (PSPLIB).")]
@@ -75,7 +104,8 @@ def plan_cmd(
     figure: FigureOpt = None,
     out: OutOpt = None,
 ) -> None:
-    """Critical-chain plan: aggressive estimates, resource levelling, critical chain and buffers."""
+    """Critical-chain plan: aggressive estimates, resource levelling, critical chain and buffers (also
+    'journeykit ccpm PLAN')."""
     from journeykit.io.tables import write_table
 
     plan, result = _build(plan_file, buffer, feeding_buffer, cut, step, target, schedules, seed)

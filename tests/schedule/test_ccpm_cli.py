@@ -26,6 +26,27 @@ def test_ccpm_plan_writes_table_and_figures(tmp_path):
     assert "plotly" in fig.read_text()
 
 
+def test_ccpm_takes_the_plan_file_as_its_first_argument(tmp_path):
+    short, long = tmp_path / "short.csv", tmp_path / "long.csv"
+    options = ["--schedules", "60", "--buffer", "cut_and_paste"]
+    res = runner.invoke(app, ["ccpm", EXAMPLE, *options, "--out", str(short)])
+    assert res.exit_code == 0, res.output
+    assert "critical chain:" in res.output and "project buffer" in res.output
+    assert runner.invoke(app, ["ccpm", "plan", EXAMPLE, *options, "--out", str(long)]).exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(short), pd.read_csv(long))  # the same command
+
+
+def test_ccpm_plan_file_form_keeps_commands_and_reports_missing_files(tmp_path):
+    res = runner.invoke(app, ["ccpm", str(tmp_path / "missing.yaml")])
+    assert res.exit_code != 0 and "missing.yaml" in str(res.exception) + res.output
+    assert "No such command" not in res.output
+    res = runner.invoke(app, ["ccpm", "nonsense"])
+    assert res.exit_code == 2 and "No such command 'nonsense'" in res.output
+    res = runner.invoke(app, ["ccpm", "--help"])
+    assert res.exit_code == 0 and "PLAN [OPTIONS] | COMMAND" in res.output
+    assert all(command in res.output for command in ("plan", "status", "portfolio", "cases", "rcpsp"))
+
+
 def test_ccpm_status_reports_zone_and_eaters(tmp_path):
     progress = tmp_path / "progress.csv"
     progress.write_text("as_of,activity,remaining\n20,interviews,0\n20,log_analysis,0\n20,journey_map,0\n20,concepts,6\n")

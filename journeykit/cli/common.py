@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,9 @@ class EngineChoice:
         if self._engine is None:
             from journeykit.engine.spark_session import spark_engine, spark_session
 
+            # PySpark warns on every fetch that it is not tested with pandas 3; the parity suite is
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
             self._session, self._owns_session = spark_session(self.master, self.conf)
             self._engine = spark_engine(self._session, self.data)
         return self._engine
@@ -76,13 +80,13 @@ engine_choice = EngineChoice()
 def open_workspace(path: Path, *, duckdb_only: bool = False) -> Workspace:
     """Open the workspace at ``path`` on the engine chosen with ``--engine``.
 
-    Commands that write to or read housekeeping tables of the workspace database (ingest, export, info,
-    report, serve) pass ``duckdb_only``: with ``--engine spark`` they stop with an error saying so.
+    Commands that write to or serve the workspace database (ingest, export, serve) pass ``duckdb_only``:
+    with ``--engine spark`` they stop with an error saying so.
     """
     if duckdb_only and engine_choice.kind != "duckdb":
         raise JourneykitError(
-            "this command works on the workspace's DuckDB database only; --engine spark runs the analyses "
-            "(analyze, insight, plan from-log, ccpm cases)"
+            "this command works on the workspace's DuckDB database only; --engine spark is for the commands "
+            "that read: info, report, analyze, insight, plan from-log, ccpm cases"
         )
     return Workspace.open(path, engine=engine_choice.engine())
 

@@ -96,7 +96,7 @@ def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
     """Table counts, event date range and rejects by reason."""
     from journeykit.io.summary import workspace_summary
 
-    ws = open_workspace(workspace, duckdb_only=True)
+    ws = open_workspace(workspace)
     s = workspace_summary(ws)
     console.print(f"workspace {ws.path}: model '{ws.model.name}' ({len(ws.model.stages)} stages, "
                   f"{len(ws.model.touchpoints)} touchpoints, {len(ws.model.surveys)} surveys)")
@@ -118,7 +118,7 @@ def report(
     """Write the self-contained HTML report of every analysis the workspace supports."""
     from journeykit.report import write_report
 
-    ws = open_workspace(workspace, duckdb_only=True)
+    ws = open_workspace(workspace)
     path = write_report(ws, out)
     console.print(f"report written: {path.resolve()}")
 

@@ -6,10 +6,12 @@ Analytics build unexecuted Ibis expressions on :attr:`Engine.events` / :attr:`En
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -98,6 +100,11 @@ class Engine:
             return self._tables[name]
         return self.backend.table(name)
 
+    def has_table(self, name: str) -> bool:
+        """Whether the canonical table ``name`` exists here (Spark reading Parquet has events and responses
+        only; the housekeeping tables ``rejects`` and ``ingests`` live in a workspace's DuckDB file)."""
+        return name in self._tables or name in self.backend.list_tables()
+
     @property
     def events(self) -> ibis.Table:
         return self.table(schema.EVENTS)
@@ -112,8 +119,13 @@ class Engine:
 
     # ----------------------------------------------------------------------------------- execute
     def execute(self, expr: ibis.Expr) -> Any:
-        """Execute an expression: a table gives a pandas DataFrame, a scalar a Python value."""
-        return self.backend.execute(expr)
+        """Execute an expression: a table gives a pandas DataFrame, a scalar a Python value.
+
+        Timestamps come back time-zone aware in UTC on every backend (Spark returns them naive, in the
+        session time zone, which :meth:`spark` sets to UTC).
+        """
+        out = self.backend.execute(expr)
+        return as_utc(out) if self.kind == "spark" else out
 
     def to_pyarrow(self, expr: ibis.Expr) -> pa.Table:
         return self.backend.to_pyarrow(expr)
@@ -125,6 +137,18 @@ class Engine:
         disconnect = getattr(self.backend, "disconnect", None)
         if disconnect is not None:
             disconnect()
+
+
+def as_utc(value: Any) -> Any:
+    """``value`` with naive timestamps (a DataFrame's columns, a Series, a scalar) marked as UTC."""
+    if isinstance(value, pd.DataFrame):
+        naive = [c for c in value.columns if isinstance(value[c].dtype, np.dtype) and value[c].dtype.kind == "M"]
+        return value.assign(**{c: value[c].dt.tz_localize("UTC") for c in naive}) if naive else value
+    if isinstance(value, pd.Series):
+        return value.dt.tz_localize("UTC") if value.dtype.kind == "M" and value.dt.tz is None else value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return pd.Timestamp(value).tz_localize("UTC")
+    return value
 
 
 def execute_df(engine: Engine, expr: ibis.Table) -> pd.DataFrame:

@@ -31,7 +31,8 @@ def spark_session(master: str | None, conf: Mapping[str, str], app_name: str = "
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    builder = SparkSession.builder.appName(app_name)
+    # no console progress bars: they interleave with the command's own output
+    builder = SparkSession.builder.appName(app_name).config("spark.ui.showConsoleProgress", "false")
     if master:
         builder = builder.master(master)
     for key, value in conf.items():

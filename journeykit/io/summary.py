@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
+import pandas as pd
 
 from journeykit.engine import schema
 from journeykit.workspace import Workspace
 
 
 def workspace_summary(ws: Workspace) -> dict[str, Any]:
-    """Table counts, event date range and rejects per reason."""
+    """Table counts, event date range and rejects per reason (of the tables the engine has)."""
     eng = ws.engine
-    counts = {name: eng.count(name) for name in schema.TABLES}
+    counts = {name: eng.count(name) for name in schema.TABLES if eng.has_table(name)}
     ev = eng.events
     first, last = (None, None)
     if counts[schema.EVENTS]:
         rng = eng.execute(ev.aggregate(first=ev.timestamp.min(), last=ev.timestamp.max()))
         first, last = rng["first"].iloc[0], rng["last"].iloc[0]
-    rej = eng.rejects
-    reasons = eng.execute(rej.group_by("reason").aggregate(rows=rej.count()).order_by(ibis.desc("rows")))
+    if schema.REJECTS in counts:
+        rej = eng.rejects
+        reasons = eng.execute(rej.group_by("reason").aggregate(rows=rej.count()).order_by(ibis.desc("rows")))
+    else:
+        reasons = pd.DataFrame({"reason": pd.Series(dtype=str), "rows": pd.Series(dtype="int64")})
     return {"counts": counts, "first": first, "last": last, "rejects_by_reason": reasons}
 

@@ -64,6 +64,7 @@ ANALYSES: dict[str, Callable] = {
     "clv_summary": lambda e: analytics.calibration_holdout(e, "payment", "2025-06-30", "2025-12-31").reset_index(),
     "clv_bgnbd": lambda e: analytics.customer_lifetime_value(e, "payment", calibration_end="2025-12-31"),
     "benchmark": lambda e: benchmark(e, MODEL),
+    "benchmark_by_month": lambda e: benchmark(e, MODEL, periods="month"),
     "internal_benchmark": lambda e: internal_benchmark(e, MODEL, by="segment:segment"),
 }
 
@@ -79,6 +80,15 @@ def test_same_result_on_both_engines(parity_engines, name):
 def test_engines_hold_the_same_events(parity_engines):
     duck, spark = parity_engines
     assert duck.execute(duck.events.count()) == spark.execute(spark.events.count())
+
+
+def test_timestamps_come_back_in_utc_on_both(parity_engines):
+    for engine in parity_engines:
+        ev = engine.events
+        first = engine.execute(ev.timestamp.min())
+        rows = engine.execute(ev.order_by(["timestamp", "seq"]).select("timestamp").limit(3))
+        assert str(first.tzinfo) == "UTC" and str(rows["timestamp"].dt.tz) == "UTC"
+        assert rows["timestamp"].iloc[0] == first
 
 
 def test_approximate_on_spark_within_stated_error(parity_engines):

@@ -87,7 +87,7 @@ def _quantiles(values: list[float]) -> str:
 def stretch(files: list[Path], schedules: int) -> None:
     """Print the distribution of the chain stretch and the due-date stretch over the instances."""
     chain_end, due = [], []
-    wanted = kept = shortened = 0
+    wanted = kept = shortened = count = 0
     for path in files:
         problem = RcpspProblem.from_psplib(read_psplib(path))
         safe = [float(d) for d in problem.durations]
@@ -104,11 +104,12 @@ def stretch(files: list[Path], schedules: int) -> None:
             wanted += int(sized["wanted"].sum())
             kept += int(sized["size"].sum())
             shortened += int((sized["size"] < sized["wanted"]).sum())
+            count += len(sized)
     print(f"{len(files)} j30 instances x {len(METHODS) - 1} buffer methods = {len(due)} plans")
     print(f"chain end / levelled makespan:                {_quantiles(chain_end)}")
     print(f"due date / (levelled makespan + project buffer): {_quantiles(due)}")
     print(f"feeding buffers: {kept} of {wanted} periods inserted ({100.0 * kept / max(wanted, 1):.1f} %), "
-          f"{shortened} buffers shortened")
+          f"{shortened} of {count} buffers shortened")
 
 
 if __name__ == "__main__":

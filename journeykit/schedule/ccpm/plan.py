@@ -38,6 +38,7 @@ from journeykit.schedule.ccpm.uncertainty import Scenarios, model_durations, sce
 from journeykit.schedule.rcpsp.bounds import critical_path_bound
 from journeykit.schedule.rcpsp.justification import right_justify
 from journeykit.schedule.rcpsp.problem import RcpspError, RcpspProblem
+from journeykit.schedule.rcpsp.sgs import makespan
 from journeykit.schedule.rcpsp.solve import solve_rcpsp
 from journeykit.schedule.rcpsp.validate import check_schedule
 
@@ -233,7 +234,8 @@ def critical_chain_plan(
         f"periods: its chain cannot start earlier (project start, a chain predecessor or resources)"
         for (fc, want), (_, size) in zip(wanted, feeding) if size < want
     ]
-    params = {"buffer": buffer, "feeding_buffer": feeding_buffer, "levelled_makespan": levelled.makespan,
+    # right-justification may shorten the search's schedule: the plan's levelled length is that of ``late``
+    params = {"buffer": buffer, "feeding_buffer": feeding_buffer, "levelled_makespan": makespan(base.compiled, late),
               "critical_path_bound": critical_path_bound(base), "schedules": levelled.params.get("schedules", 1)}
     if "calibrated" in (buffer, feeding_buffer):
         params.update(target=target, samples=samples)

@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> float:
         ref = [row for row in csv.DictReader(fh) if row["set"] == args.set]
     ref = sorted(ref, key=lambda r: (int(r["param"]), int(r["inst"])))[:: args.step]
     dev, dev_cp, seconds, at_best, proven = [], [], [], 0, 0
+    unproven: list[str] = []
     load_before = os.getloadavg()
     for row in ref:
         problem = RcpspProblem.from_psplib(read_psplib(args.data / args.set / f"{row['instance']}.sm"))
@@ -62,6 +63,8 @@ def main(argv: list[str] | None = None) -> float:
         dev_cp.append(100.0 * (result.makespan - cp) / cp)
         at_best += result.makespan <= best
         proven += bool(result.params.get("proven_optimal"))
+        if not result.params.get("proven_optimal"):
+            unproven.append(f"{row['instance']} ({result.makespan} vs {best}, {seconds[-1]:.1f} s)")
     load_after = os.getloadavg()
     what = "optimum" if args.set == "j30" else "best known"
     print(f"set {args.set}: {len(ref)} instances (every {args.step}), method {args.method}, "
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> float:
     if args.method == "cpsat":
         limit = 10.0 if args.time_limit is None else args.time_limit
         print(f"instances over the {limit:g} s limit: {sum(s > limit for s in seconds)}")
+        print("not proven: " + (", ".join(unproven) or "none"))
     print(f"load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)} "
           f"on {os.cpu_count()} cores")
     print(f"average deviation: {statistics.mean(dev):.2f} %")

@@ -170,8 +170,7 @@ def _distances_from(c: Compiled, order: tuple[int, ...], i: int) -> list[float]:
     for a in order:
         if dist[a] > -math.inf:
             for b, delay in c.succs[a]:
-                if dist[a] + delay > dist[b]:
-                    dist[b] = dist[a] + delay
+                dist[b] = max(dist[b], dist[a] + delay)
     return dist
 
 

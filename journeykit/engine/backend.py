@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from ibis.common.exceptions import TableNotFound
 
 from journeykit.engine import schema
 from journeykit.errors import WorkspaceError
@@ -103,7 +104,13 @@ class Engine:
     def has_table(self, name: str) -> bool:
         """Whether the canonical table ``name`` exists here (Spark reading Parquet has events and responses
         only; the housekeeping tables ``rejects`` and ``ingests`` live in a workspace's DuckDB file)."""
-        return name in self._tables or name in self.backend.list_tables()
+        if name in self._tables:
+            return True
+        try:  # not list_tables(): Ibis 12 calls a DuckDB API that DuckDB 2.0 removed
+            self.backend.table(name)
+        except TableNotFound:
+            return False
+        return True
 
     @property
     def events(self) -> ibis.Table:

@@ -62,3 +62,12 @@ def test_spark_options_need_spark_engine(parity_workspace):
     ws, export = parity_workspace
     r = _run("--data", str(export), "analyze", "transitions", "-w", str(ws.path))
     assert r.exit_code == 2 and "need --engine spark" in r.output
+
+
+def test_info_counts_the_spark_tables(spark_session, parity_workspace):
+    ws, export = parity_workspace
+    r = _run("--engine", "spark", "--data", str(export), "info", "-w", str(ws.path))
+    assert r.exit_code == 0, r.output
+    events = ws.engine.count("events")
+    assert f"{events:,}" in r.output
+    assert "rejects" not in r.output  # the housekeeping tables live in the DuckDB file only

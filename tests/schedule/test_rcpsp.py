@@ -216,9 +216,10 @@ def test_cpsat_reaches_the_known_optimum(name):
 
 def test_cpsat_returns_a_heuristic_schedule_at_the_bound_without_search():
     p = stacked()
-    out = cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12])  # makespan 12 > bound 11: searched
-    assert (out.makespan, out.optimal, out.bound) == (11, True, 11)
-    check_schedule(p, out.start)
+    for improve in (0.0, 0.3):  # proof phase only; improvement phase first
+        out = cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], improve=improve)  # makespan 12 > bound 11
+        assert (out.makespan, out.optimal, out.bound) == (11, True, 11)
+        check_schedule(p, out.start)
     out = cpsat_schedule(p, 5, hint=[2, 0, 4, 8, 5, 11])  # already at the bound: returned as it is
     assert (out.start, out.optimal, out.bound) == ([2, 0, 4, 8, 5, 11], True, 11)
 

@@ -77,6 +77,10 @@ def ingest(
         str | None,
         typer.Option("--timestamp-format", help="strptime pattern, 'epoch' or 'epoch_ms' (default: ISO 8601)."),
     ] = None,
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="DuckDB memory while ingesting, spilling beyond it "
+                          "(768MB holds 10M rows; raise it for larger single ingests).")
+    ] = IngestOptions.memory_limit,
 ) -> None:
     """Load event logs (or survey responses) into the workspace, in one transaction.
 
@@ -86,7 +90,7 @@ def ingest(
     options = IngestOptions(
         target="responses" if responses or survey else "events",
         mapping=parse_map_option(map), strict=strict, timezone=timezone,
-        timestamp_format=timestamp_format, survey=survey,
+        timestamp_format=timestamp_format, survey=survey, memory_limit=memory_limit,
     )
     run_ingest(ws, files, options)
 

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from journeykit.engine import schema
-from journeykit.errors import InputError
+from journeykit.errors import InputError, WorkspaceError
 from journeykit.io.mapping import Mapping, resolve_mapping
 from journeykit.io.readers import DEFAULT_CHUNK_ROWS, ROW_NUMBER, RawChunk, read_chunks
 from journeykit.io.validate import TimestampRule, events_select, lit, q, responses_select
@@ -72,6 +72,7 @@ class IngestOptions:
     timestamp_format: str | None = None
     survey: str | None = None
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+    #: DuckDB memory limit while ingesting (spilling to disk beyond it); 10M rows fit in the default
     memory_limit: str = "768MB"
 
 
@@ -96,15 +97,22 @@ def ingest_files(
     started = time.perf_counter()
     with _ingest_settings(con, opts.memory_limit):
         con.execute("BEGIN TRANSACTION")
+        report: IngestReport | None = None
         try:
             ingest_id = con.execute("SELECT COALESCE(MAX(ingest_id), 0) + 1 FROM ingests").fetchone()[0]
             report = IngestReport(ingest_id, opts.target, [str(p) for p in paths])
             _Stager(con, ws.model, opts, report, on_progress).run(paths)
             _finish(con, opts.target, report)
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             con.execute("ROLLBACK")
             con.execute("SET TimeZone = 'UTC'")
+            if isinstance(exc, duckdb.OutOfMemoryException):
+                raise WorkspaceError(
+                    f"{', '.join(str(p) for p in paths)}: the ingest of {report.rows_read if report else 0:,} rows "
+                    f"ran out of its {opts.memory_limit} memory limit; nothing was stored. Raise it "
+                    "(--memory-limit 4GB) or ingest the files in smaller parts"
+                ) from None
             raise
     report.seconds = time.perf_counter() - started
     return report
@@ -119,7 +127,10 @@ def _ingest_settings(con: duckdb.DuckDBPyConnection, memory_limit: str) -> Itera
     limit, so it is reset rather than restored).  Spills go to DuckDB's default temporary directory next to
     the database file (``journeykit.duckdb.tmp`` in the workspace), which cannot be switched once used.
     """
-    con.execute(f"SET memory_limit = {lit(memory_limit)}")
+    try:
+        con.execute(f"SET memory_limit = {lit(memory_limit)}")
+    except duckdb.Error:
+        raise InputError("--memory-limit", f"{memory_limit!r} is not a memory size (e.g. 768MB, 4GB)") from None
     con.execute("SET preserve_insertion_order = false")
     try:
         yield

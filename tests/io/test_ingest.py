@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from journeykit.errors import InputError
+from journeykit.errors import InputError, WorkspaceError
 from journeykit.io.ingest import IngestOptions, ingest_files
 from journeykit.workspace import Workspace
 from tests.conftest import shared_file
@@ -27,6 +27,7 @@ c4,2024-01-02T10:00:00Z,product_view,,business,extra
 c1,2024-01-01T10:00:00Z,product_view,,consumer
 """
 MAP = {"customer": "cust_id", "timestamp": "ts", "value": "amount"}
+BIG_MAP = {"customer": "cust_id", "timestamp": "ts"}
 
 
 @pytest.fixture
@@ -101,6 +102,19 @@ def test_connection_settings_are_restored_after_ingest(ws, tmp_path):
     with pytest.raises(InputError):  # a failed ingest restores them too
         ingest_files(ws, [write(tmp_path, "bad.csv", "a,b\n1,2\n")], IngestOptions(memory_limit="256MB"))
     assert con.execute(settings).fetchone() == before
+
+
+def test_out_of_memory_names_the_limit_and_stores_nothing(ws, tmp_path):
+    path = write(tmp_path, "mixed.csv", CSV)
+    ingest_files(ws, [path], IngestOptions(mapping=MAP))
+    before = len(events(ws)), len(rejects(ws))
+    big = write(tmp_path, "big.csv", "cust_id,ts,event\n" + "".join(
+        f"c{i},2024-01-01T10:00:{i % 60:02d}Z,product_view\n" for i in range(20_000)))
+    with pytest.raises(WorkspaceError, match=r"big.csv: the ingest of [\d,]+ rows ran out of its 1MB memory limit"):
+        ingest_files(ws, [big], IngestOptions(mapping=BIG_MAP, memory_limit="1MB"))
+    assert (len(events(ws)), len(rejects(ws))) == before
+    with pytest.raises(InputError, match="--memory-limit: 'lots' is not a memory size"):
+        ingest_files(ws, [big], IngestOptions(mapping=BIG_MAP, memory_limit="lots"))
 
 
 def test_overlapping_exports_deduplicate_and_new_rows_continue_seq(ws, tmp_path):

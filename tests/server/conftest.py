@@ -60,6 +60,15 @@ def login(client, token: str, next: str = "/journey-map"):
     return client.post("/login", data={"token": token, "csrf_token": csrf, "next": next}, follow_redirects=False)
 
 
+@pytest.fixture()
+def session(client, tokens):
+    """The test client logged in to the dashboard with the read token (cookies cleared before and after)."""
+    client.cookies.clear()
+    assert login(client, tokens["read"]).status_code == 303
+    yield client
+    client.cookies.clear()
+
+
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace with simulated events and responses of 800 customers and a plan (read-only in tests)."""

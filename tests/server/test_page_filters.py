@@ -7,24 +7,15 @@ import json
 import re
 
 import pandas as pd
-import pytest
 
 from journeykit import analytics
 from journeykit.engine import Filters
 from journeykit.server.filtered import filtered
 from journeykit.server.pages.catalog import visible_pages
-from tests.server.conftest import SUPPORT_PLAN, login
+from tests.server.conftest import SUPPORT_PLAN
 
 FILTER_FIELDS = ('name="start"', 'name="end"', 'name="segment"', 'name="channel"')
 BUSINESS = {"segment": "segment=business"}
-
-
-@pytest.fixture()
-def session(client, tokens):
-    client.cookies.clear()
-    assert login(client, tokens["read"]).status_code == 303
-    yield client
-    client.cookies.clear()
 
 
 def _note(page_html: str) -> str:

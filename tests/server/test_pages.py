@@ -15,14 +15,6 @@ from journeykit.server.tokens import TokenStore
 from tests.server.conftest import login, login_csrf
 
 
-@pytest.fixture()
-def session(client, tokens):
-    client.cookies.clear()
-    assert login(client, tokens["read"]).status_code == 303
-    yield client
-    client.cookies.clear()
-
-
 #: Dashboard routes served without a session: the login form, logging out (CSRF only), the Plotly bundle.
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/static/plotly.min.js")}
 

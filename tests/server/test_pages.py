@@ -14,7 +14,6 @@ from journeykit.server.pages.catalog import visible_pages
 from journeykit.server.tokens import TokenStore
 from tests.server.conftest import login, login_csrf
 
-
 #: Dashboard routes served without a session: the login form, logging out (CSRF only), the Plotly bundle.
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/static/plotly.min.js")}
 

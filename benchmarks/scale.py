@@ -77,7 +77,8 @@ def prepare(root: Path, events: int) -> tuple[Path, Path, int]:
         return root / "ws", root / "export", int(done.read_text())
     ws = Workspace.init(root / "ws", force=True)
     ev, resp = write_parquet(ws.model, root / "sim", customers=int(events / EVENTS_PER_CUSTOMER), seed=1)
-    ingest_files(ws, [ev], IngestOptions(target="events"))
+    # one 50M-row ingest needs more than the default 768 MB limit (its id pass); preparation is not timed
+    ingest_files(ws, [ev], IngestOptions(target="events", memory_limit="6GB"))
     ingest_files(ws, [resp], IngestOptions(target="responses"))
     n = ws.engine.count("events")
     export_parquet(ws, root / "export")

@@ -61,7 +61,6 @@ class EngineChoice:
 
             # PySpark warns on every fetch that it is not tested with pandas 3; the parity suite is
             warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-
             self._session, self._owns_session = spark_session(self.master, self.conf)
             self._engine = spark_engine(self._session, self.data)
         return self._engine

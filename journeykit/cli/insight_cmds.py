@@ -11,15 +11,12 @@ import typer
 from journeykit.cli.app import app
 from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.engine import Filters
-from journeykit.insight import (
-    benchmark as run_benchmark,
-    compare_process,
-    feedback as run_feedback,
-    moments_of_truth,
-    parse_experience,
-    value_chain as run_value_chain,
-)
+from journeykit.insight import benchmark as run_benchmark
+from journeykit.insight import compare_process, moments_of_truth, parse_experience
+from journeykit.insight import feedback as run_feedback
+from journeykit.insight import value_chain as run_value_chain
 from journeykit.insight.benchmark import FORMULA, load_reference
+from journeykit.insight.benchmark.measure import normalise_grouping
 from journeykit.insight.experiences import OUTCOMES
 from journeykit.io.tables import write_table
 from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
@@ -41,13 +38,6 @@ def _notes(result: Result) -> None:
 def _write(table, out: Path | None) -> None:
     if out is not None:
         console.print(f"written: {write_table(table, out)}")
-
-
-def _grouping(by: str | None) -> str | None:
-    """``channel`` stays; any other name is a free attribute (``segment``, ``region``)."""
-    if by is None or by == "channel" or ":" in by:
-        return by
-    return f"segment:{by}"
 
 
 def _weights(items: list[str] | None) -> dict[str, float] | None:
@@ -96,7 +86,7 @@ def benchmark_cmd(
     combined = reduce(lambda a, b: a.combine(b), sets)
     with open_workspace(workspace) as ws:
         result = run_benchmark(
-            ws.engine, ws.model, reference=combined, by=_grouping(by), periods=periods,
+            ws.engine, ws.model, reference=combined, by=normalise_grouping(by), periods=periods,
             weights=_weights(weight), industry=industry, support=support, purchase=purchase, min_n=min_n,
         )
     console.print(f"[bold]{result.title}[/bold] (fingerprint {result.params['fingerprint']})")

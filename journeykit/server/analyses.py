@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from journeykit.insight.benchmark.measure import normalise_grouping
 from journeykit.result import Result
 from journeykit.server.db import Database
 from journeykit.server.query import AnalysisQuery, By, Level
@@ -144,9 +145,7 @@ class BenchmarkQuery(AnalysisQuery):
     @classmethod
     def _grouping(cls, by: str | None) -> str | None:
         """``benchmark()`` groups by ``channel`` or ``segment:<attribute>``: a bare name is an attribute."""
-        if by is None or by == "channel" or ":" in by:
-            return by
-        return f"segment:{by}"
+        return normalise_grouping(by)
 
 
 class InternalBenchmarkQuery(AnalysisQuery):

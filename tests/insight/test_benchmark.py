@@ -241,3 +241,14 @@ def test_channel_groups_have_event_kpis_only(engine, model):
     web = result.table[(result.table["group"] == "channel=web") & (result.table["kpi_id"] == "conversion:consideration")]
     assert web["value"].iloc[0] == 100  # every customer with a web event reached consideration on the web
     assert (result.table.groupby("kpi_id")["difference"].max() == 0).all()  # the best group is the baseline
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, None), ("channel", "channel"), ("segment", "segment:segment"), ("region", "segment:region"),
+     ("segment:region", "segment:region"), ("period:month", "period:month")],
+)
+def test_normalise_grouping(given, expected):
+    from journeykit.insight.benchmark.measure import normalise_grouping
+
+    assert normalise_grouping(given) == expected

@@ -177,6 +177,14 @@ def _stack(frames: list[pd.DataFrame], group: str | None, kpis: set[str] | None)
     return table[COLUMNS].reset_index(drop=True)
 
 
+def normalise_grouping(by: str | None) -> str | None:
+    """A user's grouping as :func:`group_filters` takes it: ``channel`` and ``kind:arg`` stay, any other
+    name is an event attribute (``segment`` -> ``segment:segment``, ``region`` -> ``segment:region``)."""
+    if by is None or by == "channel" or ":" in by:
+        return by
+    return f"segment:{by}"
+
+
 def group_filters(engine: Engine, by: str, filters: Filters | None = None) -> list[tuple[str, Filters]]:
     """``(label, filters)`` per group of ``by``: ``segment:<attribute>``, ``channel`` or
     ``period:<day|week|month>``.

@@ -22,6 +22,7 @@ from journeykit.insight.benchmark import (
     parse_reference,
     score_kpis,
 )
+from journeykit.insight.benchmark.measure import normalise_grouping
 from tests.conftest import shared_file
 
 SOURCE = {"source": "test", "year": "2024"}
@@ -249,6 +250,4 @@ def test_channel_groups_have_event_kpis_only(engine, model):
      ("segment:region", "segment:region"), ("period:month", "period:month")],
 )
 def test_normalise_grouping(given, expected):
-    from journeykit.insight.benchmark.measure import normalise_grouping
-
     assert normalise_grouping(given) == expected

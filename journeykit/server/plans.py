@@ -77,14 +77,15 @@ class PlanStore:
             return pd.DataFrame(columns=PROGRESS_COLUMNS)
         return pd.read_csv(path, dtype={"activity": str, "date": str})
 
-    def add_progress(self, name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-        """Append progress rows after checking that a fever chart can be drawn from all of them."""
+    def add_progress(self, name: str, rows: list[dict[str, Any]]) -> FeverChart:
+        """Append progress rows after drawing the fever chart of all of them (which refuses unknown
+        activities, bad times, ...); that chart."""
         plan = self.get(name)
         with self._lock:
             table = pd.concat([self.progress(name), pd.DataFrame(rows, columns=PROGRESS_COLUMNS)], ignore_index=True)
-            fever_chart(ccpm(plan), _clean(table))  # refuses unknown activities, bad times, ...
+            fever = fever_chart(ccpm(plan), _clean(table))
             table.to_csv(self._path(name, ".progress.csv"), index=False)
-        return table
+        return fever
 
 
 def _clean(progress: pd.DataFrame) -> pd.DataFrame:
@@ -101,8 +102,7 @@ def record_progress(store: PlanStore, name: str, rows: list[ProgressRow]) -> Fev
     JourneykitError
         Unknown activities, status times before the plan's start, ... (nothing is stored then).
     """
-    store.add_progress(name, [r.model_dump(mode="json") for r in rows])
-    return plan_fever(store, name)
+    return store.add_progress(name, [r.model_dump(mode="json") for r in rows])
 
 
 def plan_fever(store: PlanStore, name: str) -> FeverChart:

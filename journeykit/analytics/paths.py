@@ -17,8 +17,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from journeykit.analytics.flowviz import sankey_figure
+from journeykit.analytics.label_codes import decode_lists, encode_steps
 from journeykit.analytics.sequences import (
     By,
     CleanRules,
@@ -104,19 +106,23 @@ def variants(
 
     Notes
     -----
-    Sequences are built by :func:`~journeykit.analytics.sequences.journey_sequences` and grouped by the
-    array, which DuckDB and Spark both support.  Ties in count are ordered by the variant text, so the order is deterministic.
+    Sequences of label codes (:mod:`journeykit.analytics.label_codes`) are built by
+    :func:`~journeykit.analytics.sequences.journey_sequences`, grouped by the array (DuckDB and Spark both
+    can) and decoded to labels.  Ties in count are ordered by the variant text, so the order is deterministic.
     """
     if top is not None and top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
     steps = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
     )
-    per = journey_sequences(engine, steps)
+    per = journey_sequences(engine, encode_steps(steps))
     throughput = seconds_between(per.start, per.end)
     agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=throughput.mean())
-    agg = agg.mutate(variant=agg.sequence.join(ARROW), length=agg.sequence.length())
-    arrow = engine.to_pyarrow(agg.order_by([ibis.desc("count"), "variant"]))
+    arrow = engine.to_pyarrow(agg.mutate(length=agg.sequence.length()))
+    sequences = decode_lists(arrow["sequence"], steps.labels)
+    arrow = arrow.set_column(arrow.schema.get_field_index("sequence"), "sequence", sequences)
+    arrow = arrow.append_column("variant", pc.binary_join(sequences, ARROW))
+    arrow = arrow.sort_by([("count", "descending"), ("variant", "ascending")])
     table = arrow.select(["variant", "length", "count", "mean_throughput_seconds"]).to_pandas()
     table = table.astype({"length": "int64", "count": "int64", "mean_throughput_seconds": "float64"})
     sequences = arrow["sequence"]

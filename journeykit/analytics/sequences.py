@@ -75,12 +75,16 @@ class Steps:
         The level of ``step``.
     notes : list of str
         Rows left out (no case id, unmapped, no session attribute) for the reader.
+    labels : tuple of str
+        The distinct labels ``step`` can take, sorted (a superset after sessions and repeat collapsing);
+        the dictionary of :func:`journeykit.analytics.label_codes.encode_steps`.
     """
 
     table: ir.Table
     keys: list[str]
     level: str
     notes: list[str] = field(default_factory=list)
+    labels: tuple[str, ...] = ()
 
     def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
         """The ``(timestamp, seq)``-ordered window over one journey."""
@@ -171,14 +175,11 @@ def prepare_steps(
         extra["session"] = attribute(t, sessions.attribute)
     t = t.select("customer_id", "timestamp", "seq", entity=entity, step=label, **extra)
     keys = ["entity"]
-    counts = engine.execute(
-        t.aggregate(
-            rows=t.count(),
-            with_entity=t.entity.notnull().sum(),
-            kept=(t.entity.notnull() & t.step.notnull()).sum(),
-        )
-    ).iloc[0]
-    rows, with_entity, kept = (int(counts[c] or 0) for c in ("rows", "with_entity", "kept"))
+    # one scan counts what is left out and collects the labels
+    per_label = engine.execute(t.group_by("step").aggregate(rows=t.count(), with_entity=t.entity.notnull().sum()))
+    labelled = per_label[per_label["step"].notna() & (per_label["with_entity"] > 0)]
+    rows, with_entity = int(per_label["rows"].sum()), int(per_label["with_entity"].sum())
+    kept = int(labelled["with_entity"].sum())
     if kept == 0:
         raise EmptyResultError(_why_empty(engine, raw, filters, by, level, rows, with_entity, bool(rules)))
     notes = []
@@ -197,7 +198,7 @@ def prepare_steps(
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
         t = t.mutate(_previous=t.step.lag().over(ordered_window(keys)))
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
-    return Steps(t, keys, level, notes)
+    return Steps(t, keys, level, notes, labels=tuple(sorted(labelled["step"])))
 
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from journeykit.analytics.durations import distinct_count, duration_stats
 from journeykit.analytics.flowviz import process_map, sankey
+from journeykit.analytics.label_codes import decode_codes, encode_steps
 from journeykit.analytics.sequences import By, CleanRules, Level, Sessions, prepare_steps
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import seconds_between
@@ -97,6 +98,7 @@ def transitions(
     steps = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse, sessions=sessions
     )
+    steps = encode_steps(steps)
     t = steps.table
     w = steps.window()
     t = t.mutate(
@@ -115,6 +117,7 @@ def transitions(
     outgoing = agg["count"].sum(where=agg.target.notnull()).over(group_by="source")
     agg = agg.mutate(outgoing=outgoing.fill_null(0).cast("int64"))
     df = engine.execute(agg)
+    df["source"], df["target"] = decode_codes(df["source"], steps.labels), decode_codes(df["target"], steps.labels)
     params = dict(
         by=by, level=level, min_count=min_count, collapse_repeats=collapse, exact=exact,
         filters=(filters or Filters()).describe(),

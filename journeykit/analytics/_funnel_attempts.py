@@ -5,8 +5,11 @@ funnels the later required steps are matched greedily: step ``b`` is the first s
 event matched for the previous required step (``ordered``), or the very next event of the customer
 (``strict``), provided it lies within the conversion window from step 1.  Greedy matching reaches the
 furthest step any matching could reach.  Events are ordered by ``(timestamp, seq)`` and numbered per
-customer (``rn``); the chain is a sequence of equi-joins on ``(customer_id, rn)``, and the "next step-k
-event after this row" is a window minimum over the following rows.
+customer (``rn``); the chain is a sequence of equi-joins.  In a ``strict`` funnel the next event is the
+one at ``rn + 1``.  In an ``ordered`` funnel every event also carries ``cK``, the running count of step-K
+events up to and including it (in the same sorted window as ``rn``, so no second sort): the first step-K
+event after a row with count ``c`` is the step-K event whose own count is ``c + 1``.  Optional steps and
+exclusions need the position and time of the next occurrence, a window minimum over the following rows.
 
 The result has one row per attempt: ``customer_id``, ``group``, ``entry`` (step-1 timestamp),
 ``entry_seq``, ``t1`` … ``tN`` (epoch seconds at which each step was reached, NULL when not reached),
@@ -67,20 +70,22 @@ def sequential_attempts(
     if not strict:  # only step and exclusion events matter: drop the rest before sorting
         events = events.filter(any_step(events, [*steps, *(x.step for x in exclusions)]))
     flags = _flagged(events, steps, exclusions, by)
-    rows = flags.mutate(rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)))
+    nxt_req = {a: b for a, b in zip(required, required[1:])}
+    counted = [] if strict else list(nxt_req.values())
+    upto = ibis.cumulative_window(group_by="customer_id", order_by=list(ORDER_BY))
+    rows = flags.mutate(
+        rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)),
+        **{f"c{b}": flags[f"s{b}"].cast("int64").sum().over(upto) for b in counted},
+    )
     # the rows after this one, as a running frame in reverse order (cheaper than a frame up to the end)
     after = ibis.window(group_by="customer_id", order_by=ibis.desc("rn"), rows=(None, -1))
 
-    # What must be known at the row matched for required step a: the next required step (ordered),
-    # the optional steps before it, and the exclusions that start at a.
-    nxt_req = {a: b for a, b in zip(required, required[1:])}
+    # What must be known at the row matched for required step a: the running count of the next required
+    # step (ordered), the optional steps before it, and the exclusions that start at a.
     opt_after = {a: [k for k in range(a + 1, nxt_req.get(a, n + 1)) if steps[k - 1].optional] for a in required}
     excl_from = {a: [j for j, x in enumerate(exclusions) if x.from_step == a] for a in required}
     needs: dict[str, ir.Value] = {}
     for a in required:
-        if a in nxt_req and not strict:
-            b = nxt_req[a]
-            needs[f"n{b}"] = _next(rows[f"s{b}"], rows.rn, after)
         for o in opt_after[a]:
             needs[f"n{o}"] = _next(rows[f"s{o}"], rows.rn, after)
             needs[f"u{o}"] = _next(rows[f"s{o}"], rows.t, after)
@@ -90,7 +95,7 @@ def sequential_attempts(
     rows = rows.mutate(**needs) if needs else rows
 
     def at_step(a: int) -> list[str]:
-        cols = [f"n{nxt_req[a]}"] if a in nxt_req and not strict else []
+        cols = [f"c{nxt_req[a]}"] if a in nxt_req and not strict else []
         cols += [c for o in opt_after[a] for c in (f"n{o}", f"u{o}")]
         cols += [c for j in excl_from[a] for c in (f"nx{j}", f"ux{j}")]
         return cols
@@ -103,17 +108,18 @@ def sequential_attempts(
     for a in required:
         b = nxt_req.get(a)
         if b is not None:
-            cand = cur[f"p{a}"] + 1 if strict else cur[f"n{b}@{a}"]
             step_rows = rows.filter(rows[f"s{b}"])
             right = step_rows.select(
                 _cid=step_rows.customer_id, _rn=step_rows.rn, _t=step_rows.t,
+                _key=step_rows.rn if strict else step_rows[f"c{b}"],
                 **{f"{c}@{b}": step_rows[c] for c in at_step(b)},
             )
-            joined = cur.left_join(right, [cur.customer_id == right._cid, cand == right._rn])
+            cand = cur[f"p{a}"] + 1 if strict else cur[f"c{b}@{a}"] + 1
+            joined = cur.left_join(right, [cur.customer_id == right._cid, cand == right._key])
             ok = joined._rn.notnull() & (joined._t - joined.t1 <= window)
             cur = joined.mutate(
                 **{f"p{b}": ibis.ifelse(ok, joined._rn, ibis.null()), f"t{b}": ibis.ifelse(ok, joined._t, ibis.null())}
-            ).drop("_cid", "_rn", "_t")
+            ).drop("_cid", "_rn", "_t", "_key")
         cur = _resolve_optional(cur, a, opt_after[a], b, window)
 
     excluded = ibis.literal(False)

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeykit.analytics.flowviz import sankey_figure
-from journeykit.analytics.label_codes import decode_lists, encode_steps
+from journeykit.analytics.label_codes import decode_lists
 from journeykit.analytics.sequences import (
     By,
     CleanRules,
@@ -113,9 +113,10 @@ def variants(
     if top is not None and top < 1:
         raise ValueError(f"top must be >= 1, got {top}")
     steps = prepare_steps(
-        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
+        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions,
+        encoded=True,
     )
-    per = journey_sequences(engine, encode_steps(steps))
+    per = journey_sequences(engine, steps)
     throughput = seconds_between(per.start, per.end)
     agg = per.group_by("sequence").aggregate(count=per.count(), mean_throughput_seconds=throughput.mean())
     arrow = engine.to_pyarrow(agg.mutate(length=agg.sequence.length()))

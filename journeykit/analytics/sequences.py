@@ -24,6 +24,7 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 
+from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, ordered_window, seconds_between
 from journeykit.errors import EmptyResultError, JourneykitError
@@ -77,7 +78,7 @@ class Steps:
         Rows left out (no case id, unmapped, no session attribute) for the reader.
     labels : tuple of str
         The distinct labels ``step`` can take, sorted (a superset after sessions and repeat collapsing);
-        the dictionary of :func:`journeykit.analytics.label_codes.encode_steps`.
+        with ``encoded=True`` ``step`` holds the index of its label here.
     """
 
     table: ir.Table
@@ -138,6 +139,7 @@ def prepare_steps(
     clean: CleanRules | None = None,
     collapse_repeats: bool = False,
     sessions: Sessions | None = None,
+    encoded: bool = False,
 ) -> Steps:
     """Ordered steps of every journey, after filters, cleaning, sessions and repeat collapsing.
 
@@ -155,6 +157,9 @@ def prepare_steps(
         Keep only the first of consecutive steps with the same label (``A A B A`` -> ``A B A``).
     sessions : Sessions, optional
         Split each journey into sessions (inactivity gap or an attribute).
+    encoded : bool
+        ``step`` holds label codes (:mod:`journeykit.analytics.label_codes`): the index of the label in
+        ``Steps.labels``.  Faster to group and sort; decode the results.
 
     Raises
     ------
@@ -193,12 +198,13 @@ def prepare_steps(
         t, session_notes = _sessionize(engine, t, sessions)
         keys.append("session")
         notes += session_notes
-    t = t.filter(t.step.notnull())
+    labels = tuple(sorted(labelled["step"]))
+    t = encode_labels(t, labels) if encoded else t.filter(t.step.notnull())
     if collapse_repeats:
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
         t = t.mutate(_previous=t.step.lag().over(ordered_window(keys)))
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
-    return Steps(t, keys, level, notes, labels=tuple(sorted(labelled["step"])))
+    return Steps(t, keys, level, notes, labels=labels)
 
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeykit.analytics.durations import distinct_count, duration_stats
+from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, Level, Steps, prepare_steps, require_label, with_positions
 from journeykit.analytics.transitions import transitions
 from journeykit.engine import Engine, Filters
@@ -70,7 +71,7 @@ def stage_dwell(
     exact : bool
         Exact quantiles and distinct counts, or approximate ones.
     """
-    steps = prepare_steps(engine, by="customer", level="stage", filters=filters, collapse_repeats=True)
+    steps = prepare_steps(engine, by="customer", level="stage", filters=filters, collapse_repeats=True, encoded=True)
     t = steps.table
     t = t.mutate(dwell=seconds_between(t.timestamp, t.timestamp.lead().over(steps.window())))
     agg = t.group_by(stage=t.step).aggregate(
@@ -80,6 +81,7 @@ def stage_dwell(
         **duration_stats(t.dwell, exact),
     )
     df = engine.execute(agg)
+    df["stage"] = decode_codes(df["stage"], steps.labels)
     order = {s: i for i, s in enumerate(stage_order or [])}
     df = df.sort_values("stage", key=lambda s: s.map(lambda v: (order.get(v, len(order)), v)))
     df = df.astype({"visits": "int64", "customers": "int64", "completed": "int64"}).reset_index(drop=True)

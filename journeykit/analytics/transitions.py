@@ -14,7 +14,7 @@ import pandas as pd
 
 from journeykit.analytics.durations import distinct_count, duration_stats
 from journeykit.analytics.flowviz import process_map, sankey
-from journeykit.analytics.label_codes import decode_codes, encode_steps
+from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, CleanRules, Level, Sessions, prepare_steps
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import seconds_between
@@ -96,9 +96,9 @@ def transitions(
         raise ValueError(f"min_count must be >= 1, got {min_count}")
     collapse = level == "stage" if collapse_repeats is None else collapse_repeats
     steps = prepare_steps(
-        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse, sessions=sessions
+        engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse, sessions=sessions,
+        encoded=True,
     )
-    steps = encode_steps(steps)
     t = steps.table
     w = steps.window()
     t = t.mutate(

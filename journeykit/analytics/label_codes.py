@@ -27,7 +27,10 @@ def encode_labels(t: ir.Table, labels: Sequence[str]) -> ir.Table:
     ``labels`` must hold every non-NULL label of ``t`` (rows with a NULL label are dropped); codes keep the
     order of ``labels``, so with sorted labels sorting codes sorts labels.
     """
-    codes = ibis.memtable({"_label": list(labels), "_code": np.arange(len(labels), dtype="int32")})
+    codes = ibis.memtable(
+        {"_label": list(labels), "_code": np.arange(len(labels), dtype="int32")},
+        schema={"_label": "string", "_code": "int32"},
+    )
     return t.join(codes, t.step == codes._label).drop("step", "_label").rename(step="_code")
 
 

@@ -18,11 +18,27 @@ diverges (``c−a−b < 0``) and overflows for large ``x``, so it is evaluated t
 transformation ``₂F₁(a,b;c;z) = (1−z)^{c−a−b} ₂F₁(c−a, c−b; c; z)``, which here gives
 ``₂F₁(1, c−B; c; z)``: a series with positive terms bounded by ``1/(1−z)``.  Everything is summed in
 log space, and ``log A₀ = log F(t_x) + log1p(−exp(log F(T) − log F(t_x)))``.
+
+Large parameters (little heterogeneity: ``r, α`` or ``s, β`` large with their ratio fixed, the limit of a
+constant purchase or dropout rate) defeat that route: SciPy's ``₂F₁`` becomes slow and returns NaN, and
+``F(t_x) − F(T)`` cancels.  There ``A₀`` is computed from its integral form instead,
+
+    s/(r+s+x) · A₀ = s ∫_{t_x}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ,
+
+the probability of dying at ``τ`` after the last purchase (FH note, eq. 15 before integration), by
+``QUADRATURE_NODES``-point Gauss-Legendre quadrature with every factor scaled by ``α^r β^s`` in log space
+(``−(r+x)·log1p(τ/α)``: no cancellation however large ``r`` and ``α``).  The rule is used where it is
+exact to double precision: the integrand changes by at most ``e^{MAX_DECAY}`` over the interval and its
+poles at ``−α`` and ``−β`` lie at least ``POLE_DISTANCE`` half-lengths from it (a Bernstein ellipse of
+parameter ``ρ ≥ 2``, error ``O(ρ^{−2n})``; measured against a 256-point rule on random parameters, the
+32-point rule agrees to 1e-13 in ``log A₀``); elsewhere (small ``α`` or ``β`` against a long interval) the
+hypergeometric route is accurate.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.polynomial.legendre import leggauss
 from scipy.special import gammaln, hyp2f1
 
 from journeykit.analytics.clv._fit import (
@@ -32,6 +48,15 @@ from journeykit.analytics.clv._fit import (
     maximise_log_likelihood,
     rfm_arrays,
 )
+
+#: Gauss-Legendre nodes of the integral form of ``A₀``.
+QUADRATURE_NODES = 32
+#: Largest ``|d log g / dτ| · (T − t_x)`` (``g`` the integrand) for which the quadrature is used.
+MAX_DECAY = 40.0
+#: Smallest distance of the poles ``−α``, ``−β`` from ``t_x``, in half-lengths of ``[t_x, T]``.
+POLE_DISTANCE = 0.25
+
+_NODES, _WEIGHTS = leggauss(QUADRATURE_NODES)
 
 
 def _log_f(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -49,22 +74,69 @@ def _log_f(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.n
 def _log_a0(
     r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """``log A₀ = log(F(t_x) − F(T))`` (``−inf`` when ``t_x = T``)."""
+    """``log A₀ = log(F(t_x) − F(T))`` through ``₂F₁`` (``−inf`` when ``t_x = T``)."""
     upper = _log_f(r, alpha, s, beta, x, t_x)
     diff = np.minimum(_log_f(r, alpha, s, beta, x, T) - upper, 0.0)
     with np.errstate(divide="ignore"):
         return upper + np.log1p(-np.exp(diff))
 
 
+def _flat(*arrays: object) -> tuple[tuple[int, ...], list[np.ndarray]]:
+    """The broadcast shape of ``arrays`` and each of them broadcast to it and flattened (float)."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    return shape, [np.broadcast_to(np.asarray(a, dtype=float), shape).ravel() for a in arrays]
+
+
+def _by_quadrature(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Where the Gauss-Legendre rule is exact to double precision (see the module docstring)."""
+    length = T - t_x
+    decay = ((r + x) / (alpha + t_x) + (s + 1) / (beta + t_x)) * length
+    return (decay <= MAX_DECAY) & (min(alpha, beta) + t_x >= POLE_DISTANCE * length / 2)
+
+
+def _log_died_by_quadrature(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """``log(s ∫_{t_x}^{T} α^r (α+τ)^{−(r+x)} β^s (β+τ)^{−(s+1)} dτ)`` by Gauss-Legendre quadrature.
+
+    The integrand is ``exp(−(r+x)·log1p(τ/α) − (s+1)·log1p(τ/β)) / (αˣ β)``; its nodes are summed after
+    subtracting their largest log (a log-sum-exp).
+    """
+    half = (T - t_x) / 2
+    tau = t_x[:, None] + half[:, None] * (1 + _NODES)
+    log_g = -(r + x)[:, None] * np.log1p(tau / alpha) - (s + 1) * np.log1p(tau / beta)
+    top = log_g.max(axis=1)
+    with np.errstate(divide="ignore"):
+        total = np.log(np.exp(log_g - top[:, None]) @ _WEIGHTS) + top + np.log(half)
+    return np.log(s) - x * np.log(alpha) - np.log(beta) + total
+
+
+def _log_alive_died(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two terms of ``L / (Γ(r+x)/Γ(r))``, in logs: alive at ``T``, and died in ``(t_x, T]``.
+
+    ``alive = log(αʳ βˢ / ((α+T)^{r+x} (β+T)ˢ))`` and ``died = log(αʳ βˢ s/(r+s+x) A₀)``.
+    """
+    alive = -r * np.log1p(T / alpha) - x * np.log(alpha + T) - s * np.log1p(T / beta)
+    died = np.empty_like(alive)
+    quad = _by_quadrature(r, alpha, s, beta, x, t_x, T)
+    died[quad] = _log_died_by_quadrature(r, alpha, s, beta, x[quad], t_x[quad], T[quad])
+    rest = ~quad
+    died[rest] = (r * np.log(alpha) + s * np.log(beta) + np.log(s) - np.log(r + s + x[rest])
+                  + _log_a0(r, alpha, s, beta, x[rest], t_x[rest], T[rest]))
+    return alive, died
+
+
 def pareto_nbd_log_likelihood(
     r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
     """Per-customer log-likelihood of the Pareto/NBD model (see the module docstring)."""
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    head = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-    alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    died = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, t_x, T)
-    return head + np.logaddexp(alive, died)
+    shape, (x, t_x, T) = _flat(x, t_x, T)
+    alive, died = _log_alive_died(r, alpha, s, beta, x, t_x, T)
+    return (gammaln(r + x) - gammaln(r) + np.logaddexp(alive, died)).reshape(shape)
 
 
 class ParetoNBDFitter(BaseFitter):
@@ -106,12 +178,9 @@ class ParetoNBDFitter(BaseFitter):
     def probability_alive(self, frequency, recency, T) -> np.ndarray:
         """``P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) · (α+T)^{r+x} (β+T)ˢ A₀)`` (FH note, eq. 18)."""
         r, alpha, s, beta = self._theta()
-        x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
-        log_odds = (
-            np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + big_t) + s * np.log(beta + big_t)
-            + _log_a0(r, alpha, s, beta, x, t_x, big_t)
-        )
-        return 1.0 / (1.0 + np.exp(log_odds))
+        shape, (x, t_x, big_t) = _flat(frequency, recency, T)
+        alive, died = _log_alive_died(r, alpha, s, beta, x, t_x, big_t)
+        return (1.0 / (1.0 + np.exp(died - alive))).reshape(shape)
 
     def conditional_expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
         """Expected purchases in the next ``t`` periods given ``(x, t_x, T)`` (FH note, eq. 41).

@@ -79,6 +79,19 @@ def test_pareto_nbd_recovers_simulated_parameters():
         assert abs(model.params_[name] - true) < 3 * model.standard_errors_[name], (name, model.summary)
 
 
+def test_pareto_nbd_fits_data_without_heterogeneity():
+    # constant purchase and dropout rates in whole days: the fit runs to the limiting case (it used to stop
+    # with "away from a maximum" after minutes in SciPy's 2F1) and recovers the two rates
+    rng = np.random.default_rng(5)
+    lam, mu, big = 0.02, 0.005, 1e7
+    data = simulate_pareto_nbd(big, big / lam, big, big / mu, T=np.floor(rng.uniform(100, 500, 1000)), t=0.0, rng=rng)
+    model = ParetoNBDFitter().fit(data["frequency"], np.floor(data["recency"]), data["T"])
+    p = model.params_
+    assert p["r"] / p["alpha"] == pytest.approx(lam, rel=0.1)
+    assert p["s"] / p["beta"] == pytest.approx(mu, rel=0.2)
+    assert p["r"] > 100 and p["s"] > 100  # no heterogeneity left: coefficients of variation below 10 %
+
+
 @pytest.mark.parametrize(
     "cls,params,simulate",
     [(BetaGeoFitter, BGNBD, simulate_bgnbd), (ParetoNBDFitter, PARETO, simulate_pareto_nbd)],

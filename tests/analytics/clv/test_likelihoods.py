@@ -8,6 +8,10 @@ from scipy import integrate, special, stats
 
 from journeykit.analytics.clv.bgnbd import bgnbd_log_likelihood
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter, gamma_gamma_log_likelihood
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeykit.analytics.clv import pareto_nbd
 from journeykit.analytics.clv.pareto_nbd import pareto_nbd_log_likelihood
 from journeykit.analytics.clv.sbg import sbg_log_likelihood
 
@@ -66,6 +70,42 @@ def test_pareto_nbd_likelihood_is_finite_for_heavy_buyers():
     x, t_x = np.array([300.0, 800.0]), np.array([38.0, 38.5])
     ll = pareto_nbd_log_likelihood(0.55, 10.58, 0.61, 11.67, x, t_x, 39.0)
     assert np.all(np.isfinite(ll))
+
+
+def _log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(np.log(lo), np.log(hi)).map(np.exp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    r=_log_uniform(0.05, 50), s=_log_uniform(0.05, 50), alpha=_log_uniform(0.3, 500), beta=_log_uniform(0.3, 500),
+    x=st.integers(0, 40), T=st.floats(1, 100), share=st.floats(0, 0.999),
+)
+def test_pareto_nbd_quadrature_equals_the_hypergeometric_route(r, s, alpha, beta, x, T, share):
+    # where both routes apply they must give the same log A0 (the quadrature replaces 2F1 for large parameters)
+    xs, t_x, big_t = np.array([float(x)]), np.array([share * T]), np.array([T])
+    if not pareto_nbd._by_quadrature(r, alpha, s, beta, xs, t_x, big_t)[0]:
+        return
+    quadrature = pareto_nbd._log_died_by_quadrature(r, alpha, s, beta, xs, t_x, big_t)[0]
+    a0 = pareto_nbd._log_a0(r, alpha, s, beta, xs, t_x, big_t)[0]
+    hypergeometric = r * np.log(alpha) + s * np.log(beta) + np.log(s) - np.log(r + s + x) + a0
+    assert quadrature == pytest.approx(hypergeometric, abs=1e-9)
+
+
+def test_pareto_nbd_likelihood_is_finite_without_heterogeneity():
+    # r, alpha and s, beta large with their ratios fixed: SciPy's 2F1 returns NaN there, the quadrature not
+    x, t_x, T = np.array([0.0, 2.0, 9.0]), np.array([0.0, 150.0, 300.0]), np.array([7.0, 400.0, 500.0])
+    for scale in (1e2, 1e5, 1e8):
+        ll = pareto_nbd_log_likelihood(0.02 * scale, scale, 0.005 * scale, scale, x, t_x, T)
+        assert np.all(np.isfinite(ll)), scale
+    # the point where a fit in days stopped: 2F1 gave NaN for the customers without repeat purchases
+    ll = pareto_nbd_log_likelihood(51.45, 37595.4, 77527.4, 13342082.8, np.zeros(2), np.zeros(2), np.array([7.0, 18.0]))
+    assert np.all(np.isfinite(ll)) and np.all(ll < 0)
+    # and it tends to the likelihood of constant rates: λ^x e^{-(λ+μ)T} + λ^x μ/(λ+μ) (e^{-(λ+μ)t_x} - e^{-(λ+μ)T})
+    lam, mu = 0.02, 0.005
+    k = lam + mu
+    limit = np.log(lam**x * np.exp(-k * T) + lam**x * mu / k * (np.exp(-k * t_x) - np.exp(-k * T)))
+    np.testing.assert_allclose(pareto_nbd_log_likelihood(lam * 1e8, 1e8, mu * 1e8, 1e8, x, t_x, T), limit, atol=1e-5)
 
 
 @pytest.mark.parametrize("x", [1, 3, 10])

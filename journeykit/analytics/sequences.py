@@ -2,7 +2,7 @@
 
 :func:`prepare_steps` turns ``engine.events`` into an unexecuted Ibis table with one row per *step*: the
 journey key columns (``entity`` = customer or case id, plus ``session`` when sessions are requested),
-``customer_id``, ``timestamp``, ``seq`` and ``step`` (the label at the chosen level: touchpoint, stage or
+``customer_id`` (per case only: per customer it is ``entity``), ``timestamp``, ``seq`` and ``step`` (the label at the chosen level: touchpoint, stage or
 raw event name, after the cleaning rules).  Steps are ordered by ``(timestamp, seq)`` within a journey so
 that equal timestamps keep input order.
 
@@ -69,7 +69,7 @@ class Steps:
     Attributes
     ----------
     table : ibis.Table
-        Columns: the ``keys``, ``customer_id``, ``timestamp``, ``seq``, ``step``.
+        Columns: the ``keys``, ``timestamp``, ``seq``, ``step`` and, for journeys per case, ``customer_id``.
     keys : list of str
         Columns identifying one journey (``["entity"]`` or ``["entity", "session"]``).
     level : str
@@ -86,6 +86,12 @@ class Steps:
     level: str
     notes: list[str] = field(default_factory=list)
     labels: tuple[str, ...] = ()
+
+    @property
+    def customer(self) -> str:
+        """The column holding the customer id: ``entity`` for journeys per customer (not carried twice
+        through the window sorts, which cost about 5 % more with the copy), else ``customer_id``."""
+        return "customer_id" if "customer_id" in self.table.columns else "entity"
 
     def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
         """The ``(timestamp, seq)``-ordered window over one journey."""
@@ -178,7 +184,8 @@ def prepare_steps(
     extra = {}
     if sessions is not None and sessions.attribute is not None:
         extra["session"] = attribute(t, sessions.attribute)
-    t = t.select("customer_id", "timestamp", "seq", entity=entity, step=label, **extra)
+    carried = ["customer_id"] if by != "customer" else []
+    t = t.select(*carried, "timestamp", "seq", entity=entity, step=label, **extra)
     keys = ["entity"]
     # one scan counts what is left out and collects the labels
     per_label = engine.execute(t.group_by("step").aggregate(rows=t.count(), with_entity=t.entity.notnull().sum()))

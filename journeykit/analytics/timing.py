@@ -76,7 +76,7 @@ def stage_dwell(
     t = t.mutate(dwell=seconds_between(t.timestamp, t.timestamp.lead().over(steps.window())))
     agg = t.group_by(stage=t.step).aggregate(
         visits=t.count(),
-        customers=distinct_count(t.customer_id, exact),
+        customers=distinct_count(t[steps.customer], exact),
         completed=t.dwell.count(),
         **duration_stats(t.dwell, exact),
     )

@@ -110,7 +110,7 @@ def transitions(
     # exactly one group, so the starts of a step are the sum of its groups' ``starts``.
     agg = t.group_by(source=t.step, target=t.target).aggregate(
         count=t.count(),
-        customers=distinct_count(t.customer_id, exact),
+        customers=distinct_count(t[steps.customer], exact),
         starts=t.first.sum(),
         **duration_stats(t.gap, exact),
     )

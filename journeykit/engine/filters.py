@@ -59,10 +59,18 @@ class Filters:
         return t.filter(preds) if preds else t
 
     def describe(self) -> str:
+        """The filters in words for titles and notes: ``2024-01-01 to …, segment=business|retail, channel=web``."""
         parts = []
         if self.start or self.end:
             parts.append(f"{self.start or '…'} to {self.end or '…'}")
-        parts += [f"{k}={v}" for k, v in self.segment.items()]
+        parts += [f"{k}={_listed(v)}" for k, v in self.segment.items()]
         if self.channel:
-            parts.append(f"channel={self.channel}")
+            parts.append(f"channel={_listed(self.channel)}")
         return ", ".join(parts) or "all data"
+
+
+def _listed(value: Any) -> str:
+    """One value as is, several joined by ``|`` (not Python's list repr)."""
+    if isinstance(value, set):
+        value = sorted(value, key=str)
+    return "|".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)

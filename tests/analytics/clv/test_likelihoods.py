@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import integrate, special, stats
-
-from journeykit.analytics.clv.bgnbd import bgnbd_log_likelihood
-from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter, gamma_gamma_log_likelihood
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import integrate, special, stats
 
 from journeykit.analytics.clv import pareto_nbd
+from journeykit.analytics.clv.bgnbd import bgnbd_log_likelihood
+from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter, gamma_gamma_log_likelihood
 from journeykit.analytics.clv.pareto_nbd import pareto_nbd_log_likelihood
 from journeykit.analytics.clv.sbg import sbg_log_likelihood
 

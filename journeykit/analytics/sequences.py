@@ -2,9 +2,9 @@
 
 :func:`prepare_steps` turns ``engine.events`` into an unexecuted Ibis table with one row per *step*: the
 journey key columns (``entity`` = customer or case id, plus ``session`` when sessions are requested),
-``customer_id`` (per case only: per customer it is ``entity``), ``timestamp``, ``seq`` and ``step`` (the label at the chosen level: touchpoint, stage or
-raw event name, after the cleaning rules).  Steps are ordered by ``(timestamp, seq)`` within a journey so
-that equal timestamps keep input order.
+``customer_id`` (per case only: per customer it is ``entity``), ``timestamp``, ``seq`` and ``step`` (the
+label at the chosen level: touchpoint, stage or raw event name, after the cleaning rules).  Steps are
+ordered by ``(timestamp, seq)`` within a journey so that equal timestamps keep input order.
 
 Portability
 -----------

@@ -91,14 +91,21 @@ def _flat(*arrays: object) -> tuple[tuple[int, ...], list[np.ndarray]]:
     return shape, [np.broadcast_to(np.asarray(a, dtype=float), shape).ravel() for a in arrays]
 
 
+def _quadrature_is_exact(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Where the Gauss-Legendre rule is exact to double precision (see the module docstring)."""
+    length = T - t_x
+    decay = ((r + x) / (alpha + t_x) + (s + 1) / (beta + t_x)) * length
+    return (decay <= MAX_DECAY) & (min(alpha, beta) + t_x >= POLE_DISTANCE * length / 2)
+
+
 def _by_quadrature(
     r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """Where the Gauss-Legendre rule is exact to double precision and ₂F₁ is slow (module docstring)."""
-    length = T - t_x
-    decay = ((r + x) / (alpha + t_x) + (s + 1) / (beta + t_x)) * length
-    exact = (decay <= MAX_DECAY) & (min(alpha, beta) + t_x >= POLE_DISTANCE * length / 2)
-    return exact & (abs(alpha - beta) / (max(alpha, beta) + t_x) >= HYPERGEOMETRIC_Z)
+    """Where the quadrature is exact and ₂F₁ is slow (its argument at ``t_x`` at least ``HYPERGEOMETRIC_Z``)."""
+    slow = abs(alpha - beta) / (max(alpha, beta) + t_x) >= HYPERGEOMETRIC_Z
+    return _quadrature_is_exact(r, alpha, s, beta, x, t_x, T) & slow
 
 
 def _log_died_by_quadrature(
@@ -118,6 +125,14 @@ def _log_died_by_quadrature(
     return np.log(s) - x * np.log(alpha) - np.log(beta) + total
 
 
+def _log_died_by_hypergeometric(
+    r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """The same ``log(αʳ βˢ s/(r+s+x) A₀)`` through ``₂F₁`` (:func:`_log_a0`)."""
+    return (r * np.log(alpha) + s * np.log(beta) + np.log(s) - np.log(r + s + x)
+            + _log_a0(r, alpha, s, beta, x, t_x, T))
+
+
 def _log_alive_died(
     r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -130,8 +145,7 @@ def _log_alive_died(
     quad = _by_quadrature(r, alpha, s, beta, x, t_x, T)
     died[quad] = _log_died_by_quadrature(r, alpha, s, beta, x[quad], t_x[quad], T[quad])
     rest = ~quad
-    died[rest] = (r * np.log(alpha) + s * np.log(beta) + np.log(s) - np.log(r + s + x[rest])
-                  + _log_a0(r, alpha, s, beta, x[rest], t_x[rest], T[rest]))
+    died[rest] = _log_died_by_hypergeometric(r, alpha, s, beta, x[rest], t_x[rest], T[rest])
     return alive, died
 
 

@@ -51,11 +51,9 @@ class Filters:
             preds.append(t.timestamp < ibis.literal(end, type="timestamp('UTC')"))
         for key, value in self.segment.items():
             col = attribute(t, key)
-            values = value if isinstance(value, (list, tuple, set)) else [value]
-            preds.append(col.isin([str(v) for v in values]))
+            preds.append(col.isin([str(v) for v in _values(value)]))
         if self.channel is not None and "channel" in t.columns:
-            chans = [self.channel] if isinstance(self.channel, str) else list(self.channel)
-            preds.append(t.channel.isin(chans))
+            preds.append(t.channel.isin(_values(self.channel)))
         return t.filter(preds) if preds else t
 
     def describe(self) -> str:
@@ -63,14 +61,14 @@ class Filters:
         parts = []
         if self.start or self.end:
             parts.append(f"{self.start or '…'} to {self.end or '…'}")
-        parts += [f"{k}={_listed(v)}" for k, v in self.segment.items()]
+        parts += [f"{k}={'|'.join(map(str, _values(v)))}" for k, v in self.segment.items()]
         if self.channel:
-            parts.append(f"channel={_listed(self.channel)}")
+            parts.append(f"channel={'|'.join(_values(self.channel))}")
         return ", ".join(parts) or "all data"
 
 
-def _listed(value: Any) -> str:
-    """One value as is, several joined by ``|`` (not Python's list repr)."""
+def _values(value: Any) -> list:
+    """A filter value as a list: one value, or the values of a list, tuple or (sorted) set."""
     if isinstance(value, set):
-        value = sorted(value, key=str)
-    return "|".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+        return sorted(value, key=str)
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from journeykit.engine import Engine, Filters, connect
 from journeykit.errors import (
     EmptyResultError,
     InputError,
@@ -19,12 +18,17 @@ from journeykit.errors import (
     ModelError,
     WorkspaceError,
 )
-from journeykit.model import JourneyModel, load_model
-from journeykit.workspace import Workspace
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    # workspace, engine, journey model
+    "Workspace": "journeykit.workspace",
+    "Engine": "journeykit.engine",
+    "Filters": "journeykit.engine",
+    "connect": "journeykit.engine",
+    "JourneyModel": "journeykit.model",
+    "load_model": "journeykit.model",
     # subpackages
     "analytics": "journeykit.analytics",
     "insight": "journeykit.insight",
@@ -107,15 +111,9 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "EmptyResultError",
-    "Engine",
-    "Filters",
     "InputError",
-    "JourneyModel",
     "JourneykitError",
     "ModelError",
-    "Workspace",
     "WorkspaceError",
-    "connect",
-    "load_model",
     *_LAZY,
 ]

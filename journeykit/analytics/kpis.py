@@ -41,10 +41,9 @@ from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, epoch_seconds
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.model import JourneyModel
+from journeykit.options import MIN_N
 from journeykit.result import Result
 
-#: Default fewest answers (or customers) behind a KPI before it is flagged as a small sample.
-MIN_N = 30
 #: Label of rows whose group value is missing (no touchpoint, attribute absent, ...).
 NO_GROUP = "(none)"
 
@@ -70,8 +69,8 @@ class KpiResult(Result):
 
     def figure(self):
         """One panel per survey / KPI: values with their confidence intervals across groups."""
-        from plotly.subplots import make_subplots
         import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
 
         # operational KPIs have no survey: group with dropna=False so they get their panels too
         panels = list(self.table.groupby(["survey", "kpi"], dropna=False, sort=False))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -36,9 +35,8 @@ from journeykit.analytics.sequences import (
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import seconds_between
 from journeykit.errors import EmptyResultError
+from journeykit.options import Direction
 from journeykit.result import Result
-
-Direction = Literal["after", "before", "between"]
 
 #: Arrow between the steps of a variant or path in its text form.
 ARROW = " → "

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -28,9 +27,7 @@ from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, ordered_window, seconds_between
 from journeykit.errors import EmptyResultError, JourneykitError
-
-By = Literal["customer", "case"]
-Level = Literal["touchpoint", "stage", "event"]
+from journeykit.options import By, Level
 
 BY_COLUMN: dict[str, str] = {"customer": "customer_id", "case": "case_id"}
 LEVELS: tuple[str, ...] = ("touchpoint", "stage", "event")

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from journeykit.cli import analyze_flow  # noqa: F401  (registers its commands)
-from journeykit.cli import analyze_funnels  # noqa: F401  (registers its commands)
-from journeykit.cli import analyze_kpis  # noqa: F401  (registers its commands)
-from journeykit.cli import workspace_cmds  # noqa: F401  (registers its commands)
-from journeykit.cli import ccpm_cmds  # noqa: F401  (registers its commands)
-from journeykit.cli import plan_cmds  # noqa: F401  (registers its commands)
-from journeykit.cli import simulate_cmd  # noqa: F401  (registers its commands)
-from journeykit.cli import server_cmds  # noqa: F401  (registers its commands)
-from journeykit.cli import insight_cmds  # noqa: F401  (registers its commands)
+from journeykit.cli import (
+    analyze_flow,  # noqa: F401  (registers its commands)
+    analyze_funnels,  # noqa: F401  (registers its commands)
+    analyze_kpis,  # noqa: F401  (registers its commands)
+    ccpm_cmds,  # noqa: F401  (registers its commands)
+    insight_cmds,  # noqa: F401  (registers its commands)
+    plan_cmds,  # noqa: F401  (registers its commands)
+    server_cmds,  # noqa: F401  (registers its commands)
+    simulate_cmd,  # noqa: F401  (registers its commands)
+    workspace_cmds,  # noqa: F401  (registers its commands)
+)
 from journeykit.cli.app import app
 from journeykit.cli.common import err_console
 from journeykit.errors import JourneykitError

@@ -7,11 +7,6 @@ from typing import Annotated, Literal
 
 import typer
 
-from journeykit.analytics.paths import Direction, variants
-from journeykit.analytics.paths import paths as run_paths
-from journeykit.analytics.sequences import By, Level, Sessions
-from journeykit.analytics.timing import bottlenecks, case_throughput, stage_dwell, time_between
-from journeykit.analytics.transitions import transitions as run_transitions
 from journeykit.cli.app import analyze_app
 from journeykit.cli.common import (
     ApproxOpt,
@@ -25,6 +20,7 @@ from journeykit.cli.common import (
     filters_from,
     open_workspace,
 )
+from journeykit.options import By, Direction, Level
 
 TimingKind = Literal["dwell", "between", "bottlenecks", "throughput"]
 
@@ -60,6 +56,8 @@ def transitions_cmd(
     out: OutOpt = None,
 ) -> None:
     """The journey map: directly-follows transitions with counts, probabilities and times between steps."""
+    from journeykit.analytics.transitions import transitions as run_transitions
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = run_transitions(
@@ -99,6 +97,10 @@ def paths_cmd(
     out: OutOpt = None,
 ) -> None:
     """Variants (whole journeys), or the paths after, before or between chosen steps."""
+    from journeykit.analytics.paths import paths as run_paths
+    from journeykit.analytics.paths import variants
+    from journeykit.analytics.sequences import Sessions
+
     filters = filters_from(start, end, segment, channel)
     if session_gap is not None and session_attribute is not None:
         raise typer.BadParameter("use either --session-gap or --session-attribute, not both", param_hint="--session-gap")
@@ -139,6 +141,8 @@ def timing_cmd(
     out: OutOpt = None,
 ) -> None:
     """Timing: dwell time per stage, time between two steps, bottlenecks, case first-response and resolution."""
+    from journeykit.analytics.timing import bottlenecks, case_throughput, stage_dwell, time_between
+
     filters = filters_from(start, end, segment, channel)
     if (kind == "between") != (source is not None and target is not None):
         raise typer.BadParameter("--from and --to are required with --kind between, and only used with it", param_hint="--kind")

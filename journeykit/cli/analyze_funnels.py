@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import pandas as pd
 import typer
 
-from journeykit.analytics.cohorts import churn, cohorts, lifecycle, repeat_purchase_rate
-from journeykit.analytics.funnels import Funnel, compare_funnels
 from journeykit.cli.app import analyze_app
 from journeykit.cli.common import (
     ApproxOpt,
@@ -25,8 +22,6 @@ from journeykit.cli.common import (
     parse_date,
     show_table,
 )
-from journeykit.engine import Filters
-from journeykit.result import Result
 
 #: Columns printed for a funnel (``--out`` writes them all).
 FUNNEL_COLUMNS = ["group", "step", "name", "customers", "attempts", "conversion_from_start",
@@ -81,6 +76,10 @@ def funnel_cmd(
     out: OutOpt = None,
 ) -> None:
     """Conversion funnel: per-step counts, conversion, drop-off and time to convert."""
+    from journeykit.analytics.funnels import Funnel, compare_funnels
+    from journeykit.engine import Filters
+    from journeykit.result import Result
+
     filters = filters_from(start, end, segment, channel)
     definition = Funnel.define(
         [s for s in steps.split(",") if s.strip()], window=window, order=order, count=count,
@@ -131,6 +130,11 @@ def cohorts_cmd(
     out: OutOpt = None,
 ) -> None:
     """Cohort retention by entry period; incomplete periods are marked and left out of averages."""
+    import pandas as pd
+
+    from journeykit.analytics.cohorts import cohorts
+    from journeykit.result import Result
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = cohorts(
@@ -159,6 +163,8 @@ def lifecycle_cmd(
     out: OutOpt = None,
 ) -> None:
     """New, returning, resurrecting and dormant customers per period."""
+    from journeykit.analytics.cohorts import lifecycle
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = lifecycle(ws.engine, activity, period=period, filters=filters)
@@ -178,6 +184,8 @@ def churn_cmd(
     out: OutOpt = None,
 ) -> None:
     """Churn rate per period (no activity for --days)."""
+    from journeykit.analytics.cohorts import churn
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = churn(ws.engine, days, activity=activity, period=period, filters=filters)
@@ -198,6 +206,8 @@ def repeat_purchase_cmd(
     out: OutOpt = None,
 ) -> None:
     """Share of buyers who bought at least twice."""
+    from journeykit.analytics.cohorts import repeat_purchase_rate
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         result = repeat_purchase_rate(ws.engine, purchase, by=by, filters=filters)

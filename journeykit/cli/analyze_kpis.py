@@ -7,9 +7,6 @@ from typing import Annotated, Literal
 
 import typer
 
-from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
-from journeykit.analytics.clv.summary import calibration_holdout
-from journeykit.analytics.kpis import MIN_N, operational_kpis, survey_kpis
 from journeykit.cli.app import analyze_app
 from journeykit.cli.common import (
     ChannelOpt,
@@ -25,6 +22,7 @@ from journeykit.cli.common import (
     parse_date,
     show_table,
 )
+from journeykit.options import MIN_N
 
 #: Columns printed (``--out`` writes them all).
 KPI_COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
@@ -96,6 +94,8 @@ def kpis_cmd(
     out: OutOpt = None,
 ) -> None:
     """NPS, CSAT (top-2-box) and CES with confidence intervals per group, or operational KPIs from events."""
+    from journeykit.analytics.kpis import operational_kpis, survey_kpis
+
     filters = filters_from(start, end, segment, channel)
     with open_workspace(workspace) as ws:
         if operational:
@@ -134,6 +134,9 @@ def clv_cmd(
     out: OutOpt = None,
 ) -> None:
     """Customer lifetime value: BG/NBD or Pareto/NBD purchases × gamma-gamma spend, discounted."""
+    from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
+    from journeykit.analytics.clv.summary import calibration_holdout
+
     filters = filters_from(start, end, segment, channel)
     if holdout_end is not None and calibration_end is None:
         raise typer.BadParameter("--holdout-end needs --calibration-end", param_hint="--holdout-end")

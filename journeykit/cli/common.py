@@ -6,18 +6,20 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from journeykit.engine import Engine, Filters
 from journeykit.errors import JourneykitError
-from journeykit.io.tables import write_table
-from journeykit.result import Result
-from journeykit.workspace import Workspace
+
+if TYPE_CHECKING:  # the engine, pandas and the workspace load when a command runs, not for --help
+    import pandas as pd
+
+    from journeykit.engine import Engine, Filters
+    from journeykit.result import Result
+    from journeykit.workspace import Workspace
 
 console = Console()
 err_console = Console(stderr=True)
@@ -87,11 +89,15 @@ def open_workspace(path: Path, *, duckdb_only: bool = False) -> Workspace:
             "this command works on the workspace's DuckDB database only; --engine spark is for the commands "
             "that read: info, report, analyze, insight, plan from-log, ccpm cases"
         )
+    from journeykit.workspace import Workspace
+
     return Workspace.open(path, engine=engine_choice.engine())
 
 
 def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -> None:
     """Print a DataFrame as a rich table (first ``max_rows`` rows)."""
+    import pandas as pd
+
     table = Table(title=title, show_lines=False)
     for col in df.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
@@ -133,6 +139,8 @@ def parse_date(value: str | None, option: str) -> str | None:
 
 def filters_from(start: str | None, end: str | None, segment: list[str] | None, channel: list[str] | None) -> Filters:
     """The :class:`Filters` of the ``--start/--end/--segment/--channel`` options."""
+    from journeykit.engine import Filters
+
     pairs: dict[str, list[str]] = {}
     for item in segment or []:
         key, sep, value = item.partition("=")
@@ -150,4 +158,6 @@ def emit(result: Result, out: Path | None, columns: list[str] | None = None, max
     for note in result.notes:
         console.print(f"[dim]note: {note}[/dim]", highlight=False)
     if out is not None:
+        from journeykit.io.tables import write_table
+
         console.print(f"written: {write_table(result.table, out)}")

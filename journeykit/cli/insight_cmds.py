@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from functools import reduce
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeykit.cli.app import app
 from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
-from journeykit.engine import Filters
-from journeykit.insight import benchmark as run_benchmark
-from journeykit.insight import compare_process, moments_of_truth, parse_experience
-from journeykit.insight import feedback as run_feedback
-from journeykit.insight import value_chain as run_value_chain
-from journeykit.insight.benchmark import FORMULA, load_reference
-from journeykit.insight.benchmark.measure import normalise_grouping
-from journeykit.insight.experiences import OUTCOMES
-from journeykit.io.tables import write_table
-from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
-from journeykit.result import Result
+from journeykit.options import OUTCOMES
+
+if TYPE_CHECKING:
+    from journeykit.engine import Filters
+    from journeykit.result import Result
 
 insight_app = typer.Typer(
     help="Moments of truth, value chain, feedback themes and process benchmarks.", no_args_is_help=True
@@ -36,6 +30,8 @@ def _notes(result: Result) -> None:
 
 
 def _write(table, out: Path | None) -> None:
+    from journeykit.io.tables import write_table
+
     if out is not None:
         console.print(f"written: {write_table(table, out)}")
 
@@ -82,6 +78,10 @@ def benchmark_cmd(
     out: OutOpt = None,
 ) -> None:
     """Benchmark the journey's KPIs against a reference set: scores, journey and stage index, trend."""
+    from journeykit.insight import benchmark as run_benchmark
+    from journeykit.insight.benchmark import FORMULA, load_reference
+    from journeykit.insight.benchmark.measure import normalise_grouping
+
     sets = [load_reference(None if r == "default" else r) for r in reference or ["default"]]
     combined = reduce(lambda a, b: a.combine(b), sets)
     with open_workspace(workspace) as ws:
@@ -122,6 +122,8 @@ def moments_cmd(
     out: OutOpt = None,
 ) -> None:
     """Moments of truth: lift, phi, adjusted odds ratios and relative importance of touchpoint experiences."""
+    from journeykit.insight import moments_of_truth, parse_experience
+
     experiences = [parse_experience(e) for e in experience] if experience else None
     with open_workspace(workspace) as ws:
         result = moments_of_truth(
@@ -150,6 +152,10 @@ def value_chain_cmd(
     out: OutOpt = None,
 ) -> None:
     """Value chain: cost-to-serve per touchpoint and stage (TDABC), capacity, value and improvements."""
+    from journeykit.insight import moments_of_truth
+    from journeykit.insight import value_chain as run_value_chain
+    from journeykit.model.value_chain import from_touchpoint_costs, load_value_chain
+
     with open_workspace(workspace) as ws:
         vc = load_value_chain(chain, ws.model) if chain is not None else from_touchpoint_costs(ws.model)
         moments = moments_of_truth(ws.engine, ws.model, outcome) if outcome else None
@@ -173,6 +179,8 @@ def feedback_cmd(
     out: OutOpt = None,
 ) -> None:
     """Feedback text: sentiment (VADER) and themes (TF-IDF + NMF) of survey comments, with NPS impact."""
+    from journeykit.insight import feedback as run_feedback
+
     with open_workspace(workspace) as ws:
         result = run_feedback(ws.engine, ws.model, k=themes, surveys=survey, period=period)
     show_table(result.table, title=f"{result.title}: {result.params['comments']:,} comments")
@@ -183,6 +191,8 @@ def feedback_cmd(
 def _side(
     start: str | None, end: str | None, segment: list[str] | None, channel: str | None, option: str
 ) -> Filters:
+    from journeykit.engine import Filters
+
     pairs: dict[str, str] = {}
     for item in segment or []:
         key, sep, value = item.partition("=")
@@ -209,6 +219,8 @@ def process_cmd(
     out: OutOpt = None,
 ) -> None:
     """Process benchmark: median time per transition of journeys A and B, and where B is slower."""
+    from journeykit.insight import compare_process
+
     a = _side(a_start, a_end, a_segment, a_channel, "--a-segment")
     b = _side(b_start, b_end, b_segment, b_channel, "--b-segment")
     with open_workspace(workspace) as ws:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow.parquet as pq
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journeykit.cli.app import app
 from journeykit.cli.common import WorkspaceOpt, console
-from journeykit.simulate import DEFAULT_BLOCK_SIZE, simulate as run_simulation, write_simulated
-from journeykit.workspace import EXAMPLE_MODEL, MODEL_FILE
+from journeykit.options import DEFAULT_BLOCK_SIZE
 
 
 def _model_path(model: Path | None, workspace: Path) -> Path:
     """``--model``, else the workspace's journey.yaml, else the bundled e-commerce example."""
+    from journeykit.workspace import EXAMPLE_MODEL, MODEL_FILE
+
     if model is not None:
         return model
     in_workspace = workspace / MODEL_FILE
@@ -41,6 +41,11 @@ def simulate(
     ] = DEFAULT_BLOCK_SIZE,
 ) -> None:
     """Generate synthetic customer journeys from a journey model and write them as Parquet."""
+    import pyarrow.parquet as pq
+
+    from journeykit.simulate import simulate as run_simulation
+    from journeykit.simulate import write_simulated
+
     path = _model_path(model, workspace)
     data = run_simulation(path, customers=customers, seed=seed, block_size=block_size)
     console.print(f"simulating {customers:,} customers from {path} (seed {seed})")

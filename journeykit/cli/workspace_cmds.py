@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,10 +12,11 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from journeykit.cli.app import app
 from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
-from journeykit.io.ingest import IngestOptions, IngestReport, ingest_files
-from journeykit.io.mapping import parse_map_option
-from journeykit.io.tables import write_table
-from journeykit.workspace import EXAMPLE_VALUE_CHAIN, VALUE_CHAIN_FILE, Workspace
+from journeykit.options import INGEST_MEMORY_LIMIT
+
+if TYPE_CHECKING:
+    from journeykit.io.ingest import IngestOptions, IngestReport
+    from journeykit.workspace import Workspace
 
 
 @app.command()
@@ -27,12 +28,16 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing workspace.")] = False,
 ) -> None:
     """Create a workspace: a folder with journey.yaml and an empty DuckDB database."""
+    from journeykit.workspace import Workspace
+
     ws = Workspace.init(directory, model=model, force=force)
     console.print(f"workspace created: {ws.path} (model {ws.model_path.name}, database {ws.db_path.name})")
 
 
 def run_ingest(ws: Workspace, files: list[Path], options: IngestOptions) -> IngestReport:
     """Ingest with a rich progress bar and print the counts."""
+    from journeykit.io.ingest import ingest_files
+
     for f in files:
         if not f.exists():
             raise InputError(str(f), "file not found")
@@ -80,12 +85,15 @@ def ingest(
     memory_limit: Annotated[
         str, typer.Option("--memory-limit", help="DuckDB memory while ingesting, spilling beyond it "
                           "(768MB holds 10M rows; raise it for larger single ingests).")
-    ] = IngestOptions.memory_limit,
+    ] = INGEST_MEMORY_LIMIT,
 ) -> None:
     """Load event logs (or survey responses) into the workspace, in one transaction.
 
     Every row read ends up accepted or in the rejects table with its file, row, column and reason.
     """
+    from journeykit.io.ingest import IngestOptions
+    from journeykit.io.mapping import parse_map_option
+
     ws = open_workspace(workspace, duckdb_only=True)
     options = IngestOptions(
         target="responses" if responses or survey else "events",
@@ -99,6 +107,7 @@ def ingest(
 def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
     """Table counts, event date range and rejects by reason."""
     from journeykit.io.summary import workspace_summary
+    from journeykit.io.tables import write_table
 
     ws = open_workspace(workspace)
     s = workspace_summary(ws)
@@ -134,8 +143,10 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
 ) -> None:
     """Run the whole demo: create a workspace, simulate customers, ingest, write demo/report.html."""
+    from journeykit.io.ingest import IngestOptions
     from journeykit.report import write_report
     from journeykit.simulate import write_parquet
+    from journeykit.workspace import EXAMPLE_VALUE_CHAIN, VALUE_CHAIN_FILE, Workspace
 
     ws = Workspace.init(directory, force=True)
     shutil.copyfile(EXAMPLE_VALUE_CHAIN, directory / VALUE_CHAIN_FILE)

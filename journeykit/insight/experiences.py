@@ -30,12 +30,12 @@ from typing import Literal
 
 from journeykit.errors import JourneykitError
 from journeykit.model import JourneyModel
+from journeykit.options import OUTCOMES
 from journeykit.simulate.durations import parse_duration
 
 ExperienceKind = Literal["visit", "slow", "loop", "low", "score"]
 #: Experiences read from survey answers rather than events.
 SURVEY_KINDS = ("low", "score")
-OUTCOMES = ("churned", "retained", "repurchased", "promoter")
 #: Outcomes where the outcome itself is the bad result (a higher rate with an experience is harm).
 BAD_OUTCOMES = ("churned",)
 

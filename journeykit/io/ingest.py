@@ -29,6 +29,7 @@ from journeykit.io.mapping import Mapping, resolve_mapping
 from journeykit.io.readers import DEFAULT_CHUNK_ROWS, ROW_NUMBER, RawChunk, read_chunks
 from journeykit.io.validate import TimestampRule, events_select, lit, q, responses_select
 from journeykit.model import JourneyModel
+from journeykit.options import INGEST_MEMORY_LIMIT
 from journeykit.workspace import Workspace
 
 ProgressCallback = Callable[[int, Path, int, int, int], None]
@@ -73,7 +74,7 @@ class IngestOptions:
     survey: str | None = None
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     #: DuckDB memory limit while ingesting (spilling to disk beyond it); 10M rows fit in the default
-    memory_limit: str = "768MB"
+    memory_limit: str = INGEST_MEMORY_LIMIT
 
 
 def ingest_files(

@@ -16,9 +16,10 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from journeykit.insight.benchmark.measure import normalise_grouping
+from journeykit.options import By, Level
 from journeykit.result import Result
 from journeykit.server.db import Database
-from journeykit.server.query import AnalysisQuery, By, Level
+from journeykit.server.query import AnalysisQuery
 from journeykit.workspace import Workspace
 
 Period = Literal["day", "week", "month"]

@@ -9,8 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from journeykit.engine import Filters
 
-By = Literal["customer", "case"]
-Level = Literal["touchpoint", "stage", "event"]
 Format = Literal["json", "csv", "parquet"]
 
 _COMMON = ("start", "end", "segment", "channel", "format")

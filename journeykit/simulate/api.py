@@ -12,14 +12,12 @@ import pyarrow as pa
 from journeykit.engine import schema
 from journeykit.errors import JourneykitError
 from journeykit.model import JourneyModel, load_model
+from journeykit.options import DEFAULT_BLOCK_SIZE
 from journeykit.simulate.generate import generate_block
 from journeykit.simulate.plan import Plan, compile_plan
 from journeykit.simulate.rng import CounterRNG
 from journeykit.simulate.spec import simulation_spec
 from journeykit.simulate.tables import canonical_events, canonical_responses, flat_events, flat_responses
-
-#: Customers generated per block (memory scales with it; the output does not depend on it).
-DEFAULT_BLOCK_SIZE = 50_000
 
 
 class SimulationError(JourneykitError):

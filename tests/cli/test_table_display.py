@@ -1,0 +1,50 @@
+"""Terminal tables: times in readable units, no exponents, no NaN."""
+
+import math
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from journeykit.cli import common
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0.5, "0.5 s"),
+        (59.0, "59.0 s"),
+        (90.0, "1.5 min"),
+        (3_600 * 3.2, "3.2 h"),
+        (86_400 * 41, "41.0 d"),
+        (86_400 * 250.4, "250 d"),
+        (-120.0, "-2.0 min"),
+        (0, "0.0 s"),
+        (float("nan"), ""),
+        (None, ""),
+        (math.inf, "inf"),
+    ],
+)
+def test_duration_in_the_largest_unit_it_reaches(seconds, shown):
+    assert common._duration(seconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(323_100.4, "323,100"), (0.916544, "0.9165"), (999.96, "1,000"), (12.0, "12"), (float("nan"), ""),
+     (None, ""), (pd.NaT, ""), ("Closed", "Closed"), (7, "7")],
+)
+def test_numbers_without_exponents_and_missing_values_blank(value, shown):
+    assert common._fmt(value) == shown
+
+
+def test_time_columns_are_shown_as_times_under_a_time_header(monkeypatch):
+    console = Console(record=True, width=200)
+    monkeypatch.setattr(common, "console", console)
+    df = pd.DataFrame({"step": [1, 2], "median_seconds_to_convert": [float("nan"), 15_210.0], "seconds_spent": [1, 2],
+                       "customers": [391.0, 382.0]})
+    common.show_table(df)
+    text = console.export_text()
+    assert "median_time_to_convert" in text and "4.2 h" in text and "nan" not in text
+    assert "seconds_spent" not in text and "time_spent" in text and "1.0 s" in text
+    assert "391" in text and "e+" not in text

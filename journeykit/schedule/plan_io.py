@@ -34,6 +34,7 @@ import csv
 import math
 import re
 from datetime import date
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +46,24 @@ from journeykit.schedule.durations import BetaPert, Duration, Fixed, duration_fr
 from journeykit.schedule.errors import DurationError, PlanError
 from journeykit.schedule.network import Activity, Dependency, Plan
 
-_PRED = re.compile(r"^\s*(?P<id>[^\s]+?)(?:\s+(?P<type>FS|SS|FF|SF)\s*(?P<lag>[+-]\s*\d+(?:\.\d*)?)?)?\s*$", re.I)
+_PRED = re.compile(r"^\s*(?P<id>\S.*?)(?:\s+(?P<type>FS|SS|FF|SF)\s*(?P<lag>[+-]\s*\d+(?:\.\d*)?)?)?\s*$", re.I)
 
 
-def parse_predecessor(text: str, succ: str) -> Dependency:
-    """``"b"``, ``"b FS"``, ``"b SS+2"``, ``"b FF-1.5"`` -> a dependency ``b -> succ``."""
+def parse_predecessor(text: str, succ: str, ids: Collection[str] | None = None) -> Dependency:
+    """``"b"``, ``"b FS"``, ``"b SS+2"``, ``"b FF-1.5"`` -> a dependency ``b -> succ``.
+
+    Ids may contain spaces (steps discovered from an event log: ``"Take in charge ticket SS+1"``).  Given
+    the plan's activity ``ids``, a text that is an id names that activity whatever it ends with, and an id
+    followed by a relation must be one of them.
+    """
+    text = text.strip()
+    if ids is not None and text in ids:
+        return Dependency(text, succ, "FS", 0.0)
     m = _PRED.match(text)
     if not m:
         raise PlanError([f"activity '{succ}': cannot read predecessor {text!r} (expected 'id', 'id SS' or 'id SS+2')"])
+    if ids is not None and m["id"] not in ids:
+        raise PlanError([f"activity '{succ}': predecessor '{m['id']}' is not an activity of the plan"])
     lag = float(m["lag"].replace(" ", "")) if m["lag"] else 0.0
     return Dependency(m["id"], succ, (m["type"] or "FS").upper(), lag)
 
@@ -87,6 +98,7 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
     problems = [f"unknown key '{k}' (expected one of {sorted(allowed)})" for k in data if k not in allowed]
     activities: list[Activity] = []
     deps: list[Dependency] = []
+    written: list[tuple[str, str, str]] = []  # (where, predecessor text, successor): read once all ids are known
     keys = {"id", "name", "estimate", "duration", "distribution", "predecessors", "resources"}
     for i, spec in enumerate(data["activities"]):
         where = f"activities[{i}]"
@@ -109,7 +121,13 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
                 if isinstance(pred, dict):
                     deps.append(Dependency(str(pred.get("id", "")), aid, pred.get("type", "FS"), pred.get("lag", 0.0)))
                 else:
-                    deps.append(parse_predecessor(str(pred), aid))
+                    written.append((where, str(pred), aid))
+        except PlanError as exc:
+            problems += [f"{where}: {p}" for p in exc.problems]
+    ids = {a.id for a in activities}
+    for where, text, aid in written:
+        try:
+            deps.append(parse_predecessor(text, aid, ids))
         except PlanError as exc:
             problems += [f"{where}: {p}" for p in exc.problems]
     try:
@@ -206,6 +224,7 @@ def read_csv_plan(path: str | Path) -> Plan:
     problems: list[str] = []
     activities: list[Activity] = []
     deps: list[Dependency] = []
+    written: list[tuple[int, str, str]] = []  # (row, predecessor text, successor)
     for r, row in enumerate(rows, start=1):
         aid = (row.get("id") or "").strip()
         if not aid:
@@ -229,10 +248,15 @@ def read_csv_plan(path: str | Path) -> Plan:
                 except ValueError:
                     raise DurationError(f"resources: expected 'name=units', got {item!r}") from None
             activities.append(Activity(aid, duration, (row.get("name") or "").strip(), resources))
-            for item in filter(None, (s.strip() for s in re.split(r"[;,]", row.get("predecessors") or ""))):
-                deps.append(parse_predecessor(item, aid))
+            written += [(r, item, aid) for item in re.split(r"[;,]", row.get("predecessors") or "") if item.strip()]
         except DurationError as exc:
             problems.append(f"row {r} ('{aid}'): {exc}")
+        except PlanError as exc:
+            problems += [f"row {r}: {p}" for p in exc.problems]
+    ids = {a.id for a in activities}
+    for r, text, aid in written:
+        try:
+            deps.append(parse_predecessor(text, aid, ids))
         except PlanError as exc:
             problems += [f"row {r}: {p}" for p in exc.problems]
     if problems:

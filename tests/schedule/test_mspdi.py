@@ -106,7 +106,7 @@ def test_yaml_errors_are_collected_with_their_location(tmp_path):
     assert "activities[0] ('a'): three-point estimate must satisfy" in msg
     assert "activities[1] ('b'): duration must be >= 0" in msg
     assert "activities[2] ('c'): give exactly one of estimate, duration or distribution" in msg
-    assert "activities[3]: activity 'd': cannot read predecessor 'a XX+1'" in msg
+    assert "activities[3]: activity 'd': predecessor 'a XX+1' is not an activity" in msg
     assert "activities[4].id: missing activity id" in msg
 
 
@@ -182,3 +182,27 @@ def test_mspdi_round_trip_of_random_networks(tmp_path_factory, n, seed):
     a, b = plan.cpm(), back.cpm()
     assert b.duration == pytest.approx(a.duration, abs=1e-3)
     assert b.table["total_float"].to_numpy() == pytest.approx(a.table["total_float"].to_numpy(), abs=1e-3)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".csv"])
+def test_ids_with_spaces_round_trip_with_their_relations(tmp_path, suffix):
+    """Steps discovered from an event log have spaces in their ids ("Take in charge ticket"); an id that
+    ends like a relation ("Review SS") is still that activity."""
+    acts = [Activity("Assign seriousness", 1), Activity("Take in charge ticket", 2), Activity("Review SS", 3),
+            Activity("Resolve ticket", 4)]
+    deps = [("Assign seriousness", "Take in charge ticket"), ("Take in charge ticket", "Review SS", "SS", 1.5),
+            ("Review SS", "Resolve ticket"), ("Assign seriousness", "Resolve ticket", "FF", -1)]
+    plan = Plan(acts, deps, name="helpdesk")
+    back = read_plan(write_plan(plan, tmp_path / f"plan{suffix}"))
+    assert sorted((d.pred, d.succ, d.type, d.lag) for d in back.dependencies) == sorted(
+        (d.pred, d.succ, d.type, d.lag) for d in plan.dependencies
+    )
+    assert back.cpm().duration == plan.cpm().duration == 1 + 1.5 + 3 + 4
+
+
+def test_a_relation_after_an_unknown_id_is_an_error(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("activities:\n  - {id: Take in charge, duration: 1}\n"
+                    "  - {id: fix, duration: 1, predecessors: ['Take in charge SS+1', 'Take in SS']}\n")
+    with pytest.raises(PlanError, match=r"activities\[1\]: activity 'fix': predecessor 'Take in' is not an activity"):
+        read_plan(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from journeykit.display import cell_text, header
 from journeykit.errors import JourneykitError
 
 if TYPE_CHECKING:  # the engine, pandas and the workspace load when a command runs, not for --help
@@ -96,53 +96,18 @@ def open_workspace(path: Path, *, duckdb_only: bool = False) -> Workspace:
 
 
 def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -> None:
-    """Print a DataFrame as a rich table (first ``max_rows`` rows).
-
-    For reading, not for further use: times (columns named ``*seconds*``) are shown in the largest unit
-    that fits (``3.2 h``, ``41 d``) under a header saying ``time``, large numbers without exponents, missing
-    values blank.  ``--out`` writes the table itself (times in seconds).
-    """
+    """Print a DataFrame as a rich table (first ``max_rows`` rows), cells as :mod:`journeykit.display` shows
+    them (times in readable units, no exponents, missing values blank); ``--out`` writes the values."""
     import pandas as pd
 
     table = Table(title=title, show_lines=False)
-    durations = [_is_duration(str(col)) for col in df.columns]
-    for col, duration in zip(df.columns, durations):
-        header = str(col).replace("seconds", "time") if duration else str(col)
-        table.add_column(header, justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    for col in df.columns:
+        table.add_column(header(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
     for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*(_duration(v) if duration else _fmt(v) for v, duration in zip(row, durations)))
+        table.add_row(*(cell_text(v, col) for v, col in zip(row, df.columns)))
     console.print(table)
     if len(df) > max_rows:
         console.print(f"[dim]… {len(df) - max_rows} more rows (use --out to write them all)[/dim]")
-
-
-def _is_duration(column: str) -> bool:
-    return "seconds" in column.split("_")
-
-
-def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or str(v) in ("NaT", "<NA>")
-
-
-def _fmt(v: object) -> str:
-    if _missing(v):
-        return ""
-    if isinstance(v, float) and math.isfinite(v):
-        return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
-    return str(v)
-
-
-#: Units a time is shown in, largest first.
-_TIME_UNITS = (("d", 86_400.0), ("h", 3_600.0), ("min", 60.0), ("s", 1.0))
-
-
-def _duration(seconds: object) -> str:
-    """A time in seconds in the largest unit it reaches: ``0.5 s``, ``12.3 min``, ``41 d``."""
-    if _missing(seconds) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
-        return _fmt(seconds)
-    unit, size = next(((u, n) for u, n in _TIME_UNITS if abs(seconds) >= n), _TIME_UNITS[-1])
-    value = seconds / size
-    return f"{value:,.1f} {unit}" if abs(value) < 100 else f"{value:,.0f} {unit}"
 
 
 # ------------------------------------------------------------------------- filters every analysis takes

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
+from journeykit.display import readable
+
 
 @dataclass
 class Section:
@@ -52,7 +54,7 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 
 
 def _table_html(caption: str, df: pd.DataFrame, max_rows: int = 30) -> str:
-    body = df.head(max_rows).to_html(index=False, float_format=lambda v: f"{v:,.4g}", border=0)
+    body = readable(df.head(max_rows)).to_html(index=False, border=0)
     more = f"<p class='intro'>… {len(df) - max_rows} more rows</p>" if len(df) > max_rows else ""
     return f"<div><p><strong>{html.escape(caption)}</strong></p>{body}{more}</div>"
 

@@ -42,7 +42,7 @@ def build(ws: Workspace) -> Section | None:
     intro = (
         "Customers who reached each step in order within the conversion window, measured from their first step "
         "(one attempt per customer: the one that got furthest). Conversion from the previous step shows where "
-        "customers drop off; times to convert are in seconds. Stage names match the model's stages; the "
+        "customers drop off; times to convert are from the first step. Stage names match the model's stages; the "
         "purchase funnel uses the touchpoints product view, cart, checkout, payment and order confirmation."
     )
     return Section("Funnels", intro=intro, figures=figures, tables=tables, notes=list(dict.fromkeys(notes)))

@@ -32,6 +32,6 @@ def build(ws: Workspace) -> Section | None:
     intro = (
         "Dwell time runs from the first event in a stage to the first event of the next stage. Bottlenecks rank "
         "transitions by the total waiting time they cause (count × mean time) and show the 90th percentile for "
-        "the slow tail. Times are in seconds in the tables and hours in the charts."
+        "the slow tail. The charts show hours."
     )
     return Section("Timing and bottlenecks", intro=intro, figures=figures, tables=tables, notes=list(dict.fromkeys(notes)))

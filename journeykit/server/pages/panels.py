@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
+from journeykit.display import readable
 from journeykit.engine import Filters
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
@@ -76,7 +77,7 @@ def render_panel(
         return render(request, "panel.html", panel_id=panel_id, title=title, errors=_errors(exc))
     except JourneykitError as exc:
         return render(request, "panel.html", panel_id=panel_id, title=title, errors=[str(exc)])
-    table = result.table.head(TABLE_ROWS).to_html(index=False, border=0, float_format=lambda v: f"{v:,.4g}")
+    table = readable(result.table.head(TABLE_ROWS)).to_html(index=False, border=0)
     return render(
         request, "panel.html", panel_id=panel_id, title=title, errors=[], result=result, figure=figure, table=table,
         more_rows=max(len(result.table) - TABLE_ROWS, 0),

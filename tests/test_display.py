@@ -1,4 +1,4 @@
-"""Terminal tables: times in readable units, no exponents, no NaN."""
+"""Tables for people (terminal, report, dashboard): times in readable units, no exponents, no NaN."""
 
 import math
 
@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
+from journeykit import display
 from journeykit.cli import common
 
 
@@ -26,7 +27,7 @@ from journeykit.cli import common
     ],
 )
 def test_duration_in_the_largest_unit_it_reaches(seconds, shown):
-    assert common._duration(seconds) == shown
+    assert display.duration_text(seconds) == shown
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_duration_in_the_largest_unit_it_reaches(seconds, shown):
      (None, ""), (pd.NaT, ""), ("Closed", "Closed"), (7, "7")],
 )
 def test_numbers_without_exponents_and_missing_values_blank(value, shown):
-    assert common._fmt(value) == shown
+    assert display.number_text(value) == shown
 
 
 def test_time_columns_are_shown_as_times_under_a_time_header(monkeypatch):
@@ -48,3 +49,11 @@ def test_time_columns_are_shown_as_times_under_a_time_header(monkeypatch):
     assert "median_time_to_convert" in text and "4.2 h" in text and "nan" not in text
     assert "seconds_spent" not in text and "time_spent" in text and "1.0 s" in text
     assert "391" in text and "e+" not in text
+
+
+def test_readable_copy_for_html_keeps_the_values_apart():
+    df = pd.DataFrame({"metric": ["resolution"], "mean_seconds": [3_530_166.0], "cases": [4580]})
+    shown = display.readable(df)
+    assert shown.columns.tolist() == ["metric", "mean_time", "cases"]
+    assert shown.iloc[0].tolist() == ["resolution", "40.9 d", "4580"]
+    assert df["mean_seconds"].iloc[0] == 3_530_166.0  # the result itself is untouched

@@ -10,8 +10,10 @@ import pytest
 
 from journeykit import analytics
 from journeykit.engine import Filters
-from journeykit.insight import benchmark, internal_benchmark
+from journeykit.insight import benchmark, internal_benchmark, moments_of_truth
 from journeykit.model import load_model
+from journeykit.schedule import plan_from_log
+from journeykit.schedule.ccpm import case_events
 from journeykit.workspace import EXAMPLE_MODEL
 
 pytestmark = pytest.mark.spark
@@ -63,6 +65,12 @@ ANALYSES: dict[str, Callable] = {
     "repeat_purchase": lambda e: analytics.repeat_purchase_rate(e, "payment", by="segment"),
     "clv_summary": lambda e: analytics.calibration_holdout(e, "payment", "2025-06-30", "2025-12-31").reset_index(),
     "clv_bgnbd": lambda e: analytics.customer_lifetime_value(e, "payment", calibration_end="2025-12-31"),
+    "funnel_optional_exclusion": lambda e: analytics.funnel(
+        e, ["product_view", "reviews_read?", "cart_add", "payment"], window="7d", exclusions=["support_contact@1-4"]
+    ),
+    "moments_of_truth": lambda e: moments_of_truth(e, MODEL, outcome="repurchased", replicates=200),
+    "plan_from_log": lambda e: plan_from_log(e, "support_contact,troubleshooting,issue_resolved", unit="hours"),
+    "case_events": lambda e: case_events(e, "support_contact,troubleshooting,issue_resolved"),
     "benchmark": lambda e: benchmark(e, MODEL),
     "benchmark_by_month": lambda e: benchmark(e, MODEL, periods="month"),
     "internal_benchmark": lambda e: internal_benchmark(e, MODEL, by="segment:segment"),

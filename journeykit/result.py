@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from journeykit.display import readable
+
 
 @dataclass
 class Result:
@@ -65,7 +67,7 @@ class Result:
         return (
             f"<div><strong>{html.escape(self.title)}</strong>"
             f"<div style='color:#666'>{html.escape(params)}</div>{notes}"
-            f"{self.table.head(50).to_html(index=False)}</div>"
+            f"{readable(self.table.head(50)).to_html(index=False)}</div>"
         )
 
     def __len__(self) -> int:

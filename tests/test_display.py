@@ -57,3 +57,12 @@ def test_readable_copy_for_html_keeps_the_values_apart():
     assert shown.columns.tolist() == ["metric", "mean_time", "cases"]
     assert shown.iloc[0].tolist() == ["resolution", "40.9 d", "4580"]
     assert df["mean_seconds"].iloc[0] == 3_530_166.0  # the result itself is untouched
+
+
+def test_notebook_repr_shows_times_readably_and_keeps_the_table():
+    from journeykit.result import Result
+
+    r = Result(table=pd.DataFrame({"step": [1, 2], "median_seconds_to_convert": [float("nan"), 15_210.0]}), title="F")
+    shown = r._repr_html_()
+    assert "median_time_to_convert" in shown and "4.2 h" in shown and "NaN" not in shown
+    assert r.table["median_seconds_to_convert"].iloc[1] == 15_210.0

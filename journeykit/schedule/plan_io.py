@@ -33,8 +33,8 @@ from __future__ import annotations
 import csv
 import math
 import re
-from datetime import date
 from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,21 @@ def parse_predecessor(text: str, succ: str, ids: Collection[str] | None = None) 
         raise PlanError([f"activity '{succ}': predecessor '{m['id']}' is not an activity of the plan"])
     lag = float(m["lag"].replace(" ", "")) if m["lag"] else 0.0
     return Dependency(m["id"], succ, (m["type"] or "FS").upper(), lag)
+
+
+def _read_predecessors(
+    written: list[tuple[str, str, str]], activities: list[Activity], problems: list[str]
+) -> list[Dependency]:
+    """The predecessors given as text ``(location, text, successor)``, read once every activity id is known;
+    unreadable ones are added to ``problems`` with their location."""
+    ids = {a.id for a in activities}
+    deps = []
+    for where, text, aid in written:
+        try:
+            deps.append(parse_predecessor(text, aid, ids))
+        except PlanError as exc:
+            problems += [f"{where}: {p}" for p in exc.problems]
+    return deps
 
 
 def _format_predecessor(dep: Dependency) -> str:
@@ -124,12 +139,7 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
                     written.append((where, str(pred), aid))
         except PlanError as exc:
             problems += [f"{where}: {p}" for p in exc.problems]
-    ids = {a.id for a in activities}
-    for where, text, aid in written:
-        try:
-            deps.append(parse_predecessor(text, aid, ids))
-        except PlanError as exc:
-            problems += [f"{where}: {p}" for p in exc.problems]
+    deps += _read_predecessors(written, activities, problems)
     try:
         calendar = Calendar(**data["calendar"]) if data.get("calendar") else None
         start = data.get("start")
@@ -224,7 +234,7 @@ def read_csv_plan(path: str | Path) -> Plan:
     problems: list[str] = []
     activities: list[Activity] = []
     deps: list[Dependency] = []
-    written: list[tuple[int, str, str]] = []  # (row, predecessor text, successor)
+    written: list[tuple[str, str, str]] = []  # (row, predecessor text, successor)
     for r, row in enumerate(rows, start=1):
         aid = (row.get("id") or "").strip()
         if not aid:
@@ -248,17 +258,13 @@ def read_csv_plan(path: str | Path) -> Plan:
                 except ValueError:
                     raise DurationError(f"resources: expected 'name=units', got {item!r}") from None
             activities.append(Activity(aid, duration, (row.get("name") or "").strip(), resources))
-            written += [(r, item, aid) for item in re.split(r"[;,]", row.get("predecessors") or "") if item.strip()]
+            texts = re.split(r"[;,]", row.get("predecessors") or "")
+            written += [(f"row {r}", item, aid) for item in texts if item.strip()]
         except DurationError as exc:
             problems.append(f"row {r} ('{aid}'): {exc}")
         except PlanError as exc:
             problems += [f"row {r}: {p}" for p in exc.problems]
-    ids = {a.id for a in activities}
-    for r, text, aid in written:
-        try:
-            deps.append(parse_predecessor(text, aid, ids))
-        except PlanError as exc:
-            problems += [f"row {r}: {p}" for p in exc.problems]
+    deps += _read_predecessors(written, activities, problems)
     if problems:
         raise PlanError(problems, str(path))
     return Plan(activities, deps, name=path.stem, source=str(path))

@@ -23,7 +23,8 @@ YAML form (``examples/support_plan.yaml``)::
 
 CSV form: one row per activity with columns ``id``, ``name`` (optional), either ``optimistic``,
 ``most_likely``, ``pessimistic`` (and optionally ``distribution`` = ``beta_pert``/``triangular``) or
-``duration``, ``predecessors`` (``"a; b SS+2; c FF-1"``) and ``resources`` (``"agent=1; desk=2"``).
+``duration``, ``predecessors`` (``"a; b SS+2; c FF-1"``; commas also separate them when the cell has no
+``;``) and ``resources`` (``"agent=1; desk=2"``).
 
 Every problem is collected and reported at once with its location (``activities[2].estimate``, ``row 3``).
 """
@@ -234,7 +235,7 @@ def read_csv_plan(path: str | Path) -> Plan:
     problems: list[str] = []
     activities: list[Activity] = []
     deps: list[Dependency] = []
-    written: list[tuple[str, str, str]] = []  # (row, predecessor text, successor)
+    cells: list[tuple[str, str, str]] = []  # (row, predecessors cell, successor): split once all ids are known
     for r, row in enumerate(rows, start=1):
         aid = (row.get("id") or "").strip()
         if not aid:
@@ -258,16 +259,30 @@ def read_csv_plan(path: str | Path) -> Plan:
                 except ValueError:
                     raise DurationError(f"resources: expected 'name=units', got {item!r}") from None
             activities.append(Activity(aid, duration, (row.get("name") or "").strip(), resources))
-            texts = re.split(r"[;,]", row.get("predecessors") or "")
-            written += [(f"row {r}", item, aid) for item in texts if item.strip()]
+            if (row.get("predecessors") or "").strip():
+                cells.append((f"row {r}", row["predecessors"], aid))
         except DurationError as exc:
             problems.append(f"row {r} ('{aid}'): {exc}")
         except PlanError as exc:
             problems += [f"row {r}: {p}" for p in exc.problems]
+    ids = {a.id for a in activities}
+    written = [(where, text, aid) for where, cell, aid in cells for text in _split_cell(cell, ids)]
     deps += _read_predecessors(written, activities, problems)
     if problems:
         raise PlanError(problems, str(path))
     return Plan(activities, deps, name=path.stem, source=str(path))
+
+
+def _split_cell(cell: str, ids: Collection[str]) -> list[str]:
+    """The predecessors of a CSV cell: separated by ``;``, or by ``,`` when the cell has no ``;`` and is not
+    itself one predecessor (an id may contain a comma: ``"Review, approve SS+1"``)."""
+    if ";" not in cell:
+        try:
+            parse_predecessor(cell, "", ids)
+            return [cell]
+        except PlanError:
+            pass
+    return [text for text in cell.split(";" if ";" in cell else ",") if text.strip()]
 
 
 def write_csv_plan(plan: Plan, path: str | Path) -> Path:

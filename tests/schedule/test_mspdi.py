@@ -189,15 +189,25 @@ def test_ids_with_spaces_round_trip_with_their_relations(tmp_path, suffix):
     """Steps discovered from an event log have spaces in their ids ("Take in charge ticket"); an id that
     ends like a relation ("Review SS") is still that activity."""
     acts = [Activity("Assign seriousness", 1), Activity("Take in charge ticket", 2), Activity("Review SS", 3),
-            Activity("Resolve ticket", 4)]
+            Activity("Resolve ticket", 4), Activity("Reply, close", 1), Activity("Survey", 1)]
     deps = [("Assign seriousness", "Take in charge ticket"), ("Take in charge ticket", "Review SS", "SS", 1.5),
-            ("Review SS", "Resolve ticket"), ("Assign seriousness", "Resolve ticket", "FF", -1)]
+            ("Review SS", "Resolve ticket"), ("Assign seriousness", "Resolve ticket", "FF", -1),
+            ("Resolve ticket", "Reply, close"), ("Reply, close", "Survey", "SS", 0.5)]
     plan = Plan(acts, deps, name="helpdesk")
     back = read_plan(write_plan(plan, tmp_path / f"plan{suffix}"))
     assert sorted((d.pred, d.succ, d.type, d.lag) for d in back.dependencies) == sorted(
         (d.pred, d.succ, d.type, d.lag) for d in plan.dependencies
     )
-    assert back.cpm().duration == plan.cpm().duration == 1 + 1.5 + 3 + 4
+    assert back.cpm().duration == plan.cpm().duration == 1 + 1.5 + 3 + 4 + 0.5 + 1  # survey starts 0.5 after reply
+
+
+def test_csv_predecessors_separated_by_commas_or_semicolons(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text('id,duration,predecessors\na,1,\nb,2,\n"Reply, close",1,"a, b"\nc,1,"Reply, close SS+1"\n'
+                    'd,1,"Reply, close; a"\n')
+    got = sorted((d.pred, d.succ, d.type, d.lag) for d in read_plan(path).dependencies)
+    assert got == [("Reply, close", "c", "SS", 1.0), ("Reply, close", "d", "FS", 0.0), ("a", "Reply, close", "FS", 0.0),
+                   ("a", "d", "FS", 0.0), ("b", "Reply, close", "FS", 0.0)]
 
 
 def test_a_relation_after_an_unknown_id_is_an_error(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from journeykit.cli.app import app
 from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
@@ -129,11 +129,25 @@ def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Write the self-contained HTML report of every analysis the workspace supports."""
+    ws = open_workspace(workspace)
+    path = write_report_with_progress(ws, out)
+    console.print(f"report written: {path.resolve()}")
+
+
+def write_report_with_progress(ws: Workspace, out: Path) -> Path:
+    """Write the report with a progress bar over its sections (gone once written)."""
     from journeykit.report import write_report
 
-    ws = open_workspace(workspace)
-    path = write_report(ws, out)
-    console.print(f"report written: {path.resolve()}")
+    with Progress(
+        TextColumn("[bold]report[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_section(done: int, total: int, name: str) -> None:
+            progress.update(task, completed=done, total=total, description=name)
+
+        return write_report(ws, out, on_section)
 
 
 @app.command()
@@ -144,7 +158,6 @@ def demo(
 ) -> None:
     """Run the whole demo: create a workspace, simulate customers, ingest, write demo/report.html."""
     from journeykit.io.ingest import IngestOptions
-    from journeykit.report import write_report
     from journeykit.simulate import write_parquet
     from journeykit.workspace import EXAMPLE_VALUE_CHAIN, VALUE_CHAIN_FILE, Workspace
 
@@ -154,7 +167,7 @@ def demo(
     events_path, responses_path = write_parquet(ws.model, directory / "data", customers=customers, seed=seed)
     run_ingest(ws, [events_path], IngestOptions(target="events"))
     run_ingest(ws, [responses_path], IngestOptions(target="responses"))
-    path = write_report(ws, directory / "report.html")
+    path = write_report_with_progress(ws, directory / "report.html")
     console.print(f"[bold green]report written:[/bold green] {path.resolve()}")
 
 

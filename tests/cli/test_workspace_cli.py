@@ -38,3 +38,22 @@ def test_every_command_has_help():
         r = run(*cmd, "--help")
         assert r.returncode == 0, (cmd, r.stderr)
         assert "Usage" in r.stdout
+
+
+def test_report_sections_announce_themselves_for_the_progress_bar(monkeypatch):
+    from journeykit.report import builder, sections
+    from journeykit.report.document import Section
+
+    def journey_map(ws):
+        return Section("Journey map")
+
+    def moments(ws):
+        return None  # a section the data does not support is left out
+
+    journey_map.__module__ = "journeykit.report.sections.journey_map"
+    moments.__module__ = "journeykit.report.sections.moments"
+    monkeypatch.setattr(sections, "BUILDERS", [journey_map, moments])
+    calls = []
+    built = builder.build_sections(object(), lambda done, total, name: calls.append((done, total, name)))
+    assert calls == [(0, 2, "journey map"), (1, 2, "moments")]
+    assert [s.title for s in built] == ["Journey map"]

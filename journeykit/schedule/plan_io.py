@@ -70,11 +70,10 @@ def parse_predecessor(text: str, succ: str, ids: Collection[str] | None = None) 
 
 
 def _read_predecessors(
-    written: list[tuple[str, str, str]], activities: list[Activity], problems: list[str]
+    written: list[tuple[str, str, str]], ids: Collection[str], problems: list[str]
 ) -> list[Dependency]:
-    """The predecessors given as text ``(location, text, successor)``, read once every activity id is known;
-    unreadable ones are added to ``problems`` with their location."""
-    ids = {a.id for a in activities}
+    """The predecessors given as text ``(location, text, successor)``, read against the plan's activity
+    ``ids``; unreadable ones are added to ``problems`` with their location."""
     deps = []
     for where, text, aid in written:
         try:
@@ -140,7 +139,7 @@ def plan_from_dict(data: Any, source: str = "plan") -> Plan:
                     written.append((where, str(pred), aid))
         except PlanError as exc:
             problems += [f"{where}: {p}" for p in exc.problems]
-    deps += _read_predecessors(written, activities, problems)
+    deps += _read_predecessors(written, {a.id for a in activities}, problems)
     try:
         calendar = Calendar(**data["calendar"]) if data.get("calendar") else None
         start = data.get("start")
@@ -267,7 +266,7 @@ def read_csv_plan(path: str | Path) -> Plan:
             problems += [f"row {r}: {p}" for p in exc.problems]
     ids = {a.id for a in activities}
     written = [(where, text, aid) for where, cell, aid in cells for text in _split_cell(cell, ids)]
-    deps += _read_predecessors(written, activities, problems)
+    deps += _read_predecessors(written, ids, problems)
     if problems:
         raise PlanError(problems, str(path))
     return Plan(activities, deps, name=path.stem, source=str(path))

@@ -30,7 +30,9 @@ WorkspaceOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Write the result table to FILE: .csv, .parquet or .html by extension (times in seconds)."),
+    typer.Option(
+        "--out", "-o", help="Write the result table to FILE: .csv, .parquet or .html by extension (times in seconds)."
+    ),
 ]
 
 

@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import attribute, ordered_window, seconds_between
+from journeykit.engine.expr import attribute, neighbour, ordered_window, seconds_between
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.options import By, Level
 
@@ -93,6 +93,14 @@ class Steps:
     def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
         """The ``(timestamp, seq)``-ordered window over one journey."""
         return ordered_window(self.keys)
+
+    def next(self, value: ir.Value) -> ir.Value:
+        """``value`` at the next step of the same journey (NULL at the last); ``value`` of ``table``."""
+        return neighbour(self.table, value, self.keys, 1)
+
+    def previous(self, value: ir.Value) -> ir.Value:
+        """``value`` at the previous step of the same journey (NULL at the first)."""
+        return neighbour(self.table, value, self.keys, -1)
 
 
 def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
@@ -206,7 +214,7 @@ def prepare_steps(
     t = encode_labels(t, labels) if encoded else t.filter(t.step.notnull())
     if collapse_repeats:
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
-        t = t.mutate(_previous=t.step.lag().over(ordered_window(keys)))
+        t = t.mutate(_previous=neighbour(t, t.step, keys, -1))
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
     return Steps(t, keys, level, notes, labels=labels)
 

@@ -73,7 +73,7 @@ def stage_dwell(
     """
     steps = prepare_steps(engine, by="customer", level="stage", filters=filters, collapse_repeats=True, encoded=True)
     t = steps.table
-    t = t.mutate(dwell=seconds_between(t.timestamp, t.timestamp.lead().over(steps.window())))
+    t = t.mutate(dwell=seconds_between(t.timestamp, steps.next(t.timestamp)))
     agg = t.group_by(stage=t.step).aggregate(
         visits=t.count(),
         customers=distinct_count(t[steps.customer], exact),
@@ -156,7 +156,9 @@ def time_between(
         require_label(engine, steps, source)
         require_label(engine, steps, target)
         notes.append(f"No journey reaches {target!r} after {source!r}: no times to show.")
-    params = dict(source=source, target=target, by=by, level=level, exact=exact, filters=(filters or Filters()).describe())
+    params = dict(
+        source=source, target=target, by=by, level=level, exact=exact, filters=(filters or Filters()).describe()
+    )
     return TimeBetweenResult(df, params=params, notes=notes, title=f"Time from {source} to {target}")
 
 

@@ -100,11 +100,10 @@ def transitions(
         encoded=True,
     )
     t = steps.table
-    w = steps.window()
     t = t.mutate(
-        target=t.step.lead().over(w),
-        gap=seconds_between(t.timestamp, t.timestamp.lead().over(w)),
-        first=t.step.lag().over(w).isnull(),
+        target=steps.next(t.step),
+        gap=seconds_between(t.timestamp, steps.next(t.timestamp)),
+        first=steps.previous(t.step).isnull(),
     )
     # One pass: a row per (source, target) pair, and per (source, NULL) for journey ends; every step is in
     # exactly one group, so the starts of a step are the sum of its groups' ``starts``.

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import epoch_seconds, ordered_window, seconds_between
+from journeykit.engine.expr import epoch_seconds, neighbour, seconds_between
 from journeykit.errors import EmptyResultError
 from journeykit.insight.experiences import SURVEY_KINDS, Experience, Outcome
 from journeykit.model import JourneyModel
@@ -45,10 +45,9 @@ def wait_experiences(
     touchpoints that directly repeat at least ``min_loops`` times.  Only waits shorter than the experience
     window count: a longer one is the gap before a return, which is the outcome itself."""
     ev = filters.apply(engine.events) if filters is not None else engine.events
-    w = ordered_window("customer_id")
     steps = ev.mutate(
-        next_touchpoint=ev.touchpoint.lead().over(w),
-        gap=seconds_between(ev.timestamp, ev.timestamp.lead().over(w)),
+        next_touchpoint=neighbour(ev, ev.touchpoint, ["customer_id"], 1),
+        gap=seconds_between(ev.timestamp, neighbour(ev, ev.timestamp, ["customer_id"], 1)),
     )
     steps = steps.filter(steps.touchpoint.isin(touchpoints) & (steps.gap <= window_days * DAY))
     stats = engine.execute(
@@ -95,11 +94,10 @@ def customer_features(
     anchored = ev.filter(ev.touchpoint.isin(list(outcome.anchor)))
     anchors = anchored.group_by("customer_id").aggregate(t0=epoch_seconds(anchored.timestamp).min())
     window = outcome.window_days * DAY
-    w = ordered_window("customer_id")
     steps = ev.mutate(
         t=epoch_seconds(ev.timestamp),
-        next_touchpoint=ev.touchpoint.lead().over(w),
-        gap=seconds_between(ev.timestamp, ev.timestamp.lead().over(w)),
+        next_touchpoint=neighbour(ev, ev.touchpoint, ["customer_id"], 1),
+        gap=seconds_between(ev.timestamp, neighbour(ev, ev.timestamp, ["customer_id"], 1)),
     )
     j = steps.join(anchors, "customer_id")
     inside = (j.t >= j.t0) & (j.t <= j.t0 + window)

@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import ORDER_BY, seconds_between
+from journeykit.engine.expr import ORDER_BY, neighbour, seconds_between
 from journeykit.errors import EmptyResultError
 from journeykit.result import Result
-from journeykit.schedule.estimates import Fit, estimate_duration
 from journeykit.schedule.errors import ScheduleError
+from journeykit.schedule.estimates import Fit, estimate_duration
 from journeykit.schedule.network import Activity, Plan
 
 #: Seconds per plan unit.
@@ -85,11 +85,10 @@ def _steps(engine: Engine, process: str | Sequence[str], filters: Filters | None
     stages = sorted(engine.execute(ev.select("stage").distinct().filter(ev.stage.notnull()))["stage"].tolist())
     ev = select_process(ev, process, stages)
     ev = ev.mutate(case=ibis.coalesce(ev.case_id, ev.customer_id), step=ibis.coalesce(ev.touchpoint, ev.event))
-    w = ibis.window(group_by="case", order_by=list(ORDER_BY))
     steps = ev.mutate(
-        prev_step=ev.step.lag().over(w),
-        next_step=ev.step.lead().over(w),
-        wait=seconds_between(ev.timestamp.lag().over(w), ev.timestamp),
+        prev_step=neighbour(ev, ev.step, ["case"], -1),
+        next_step=neighbour(ev, ev.step, ["case"], 1),
+        wait=seconds_between(neighbour(ev, ev.timestamp, ["case"], -1), ev.timestamp),
     )
     return steps, stages
 

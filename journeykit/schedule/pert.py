@@ -2,9 +2,13 @@
 
 Each activity has ``te = (o + 4m + p) / 6`` and ``sigma = (p - o) / 6`` (other distributions: their
 exact mean and variance).  The project duration is taken as normal (central limit theorem along the
-path) with mean ``T`` = the CPM length on ``te`` and variance the sum of the variances of the activities
-on the critical path; with tied critical paths the one with the largest variance is used (the
-conservative choice).  Then ``P(finish <= D) = Phi((D - T) / sigma_T)`` and the deadline met with
+path) with mean ``T`` = the CPM length on ``te`` and variance the sum of the variances of the durations the
+critical path's length is made of; with tied critical paths the one with the largest variance is used
+(the conservative choice).  With precedence-diagram dependencies not every duration on a path counts:
+walking the path from the start of its first activity, each activity is entered at its start (after FS
+or SS) or its finish (after FF or SF) and left from its start (SS, SF) or its finish (FS, FF, and the
+project end), so its duration enters the length with coefficient ``left - entered`` in {-1, 0, 1}.  An
+activity linked start-to-start to its successor adds only the lag, never its own duration or variance.  Then ``P(finish <= D) = Phi((D - T) / sigma_T)`` and the deadline met with
 probability ``q`` is ``T + sigma_T * Phi^-1(q)``.  This ignores merge bias (other paths that may become
 critical), which the Monte Carlo simulation measures.
 
@@ -28,7 +32,7 @@ from scipy import special
 from journeykit.result import Result
 from journeykit.schedule.cpm import CPMResult, cpm
 from journeykit.schedule.errors import ScheduleError
-from journeykit.schedule.network import Plan
+from journeykit.schedule.network import PRED_FINISH, SUCC_FINISH, Plan
 
 
 @dataclass
@@ -80,8 +84,8 @@ def pert(plan: Plan, max_paths: int = 1000) -> PertResult:
     var = np.array([a.duration.var for a in plan.activities])
     ids = list(plan.ids)
     paths = sched.critical_paths(max_paths=max_paths)
-    pos = plan.index
-    path_var = [float(var[[pos[i] for i in p]].sum()) for p in paths]
+    links = _driving_links(sched)
+    path_var = [_path_variance(p, links, var, plan.index) for p in paths]
     best = int(np.argmax(path_var))
     path = paths[best]
     on_path = set(path)
@@ -108,6 +112,39 @@ def pert(plan: Plan, max_paths: int = 1000) -> PertResult:
         path=path,
         cpm=sched,
     )
+
+
+def _driving_links(sched: CPMResult) -> dict[tuple[str, str], set[tuple[int, int]]]:
+    """``(pred, succ)`` -> the ``(pred point, succ point)`` of each driving dependency between them, where a
+    point is 0 for the start and 1 for the finish (FS = (1, 0), SS = (0, 0), FF = (1, 1), SF = (0, 1))."""
+    ar = sched.arrays
+    links: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for e in np.flatnonzero(sched.slack <= sched._tol()).tolist():
+        kind = int(ar.pred_type[e])
+        key = (ar.ids[int(ar.pred_idx[e])], ar.ids[int(ar.edge_succ[e])])
+        links.setdefault(key, set()).add((int(PRED_FINISH[kind]), int(SUCC_FINISH[kind])))
+    return links
+
+
+def _path_variance(
+    path: list[str], links: dict[tuple[str, str], set[tuple[int, int]]], var: np.ndarray, index: dict[str, int]
+) -> float:
+    """Variance of a path's length: the durations with a nonzero coefficient (see the module docstring).
+
+    Between two activities several dependencies may drive at once (an SS and an FF pair, say); the
+    largest variance over those choices is taken, by dynamic programming over the point each activity
+    is entered at.
+    """
+    best = {0: 0.0}  # entry point of the current activity -> largest variance so far
+    for here, succ in zip(path, path[1:]):
+        nxt: dict[int, float] = {}
+        for entered, total in best.items():
+            for left, arrives in links[(here, succ)]:
+                value = total + (var[index[here]] if left != entered else 0.0)
+                nxt[arrives] = max(nxt.get(arrives, -1.0), value)
+        best = nxt
+    last = var[index[path[-1]]]
+    return float(max(total + (last if entered == 0 else 0.0) for entered, total in best.items()))
 
 
 __all__ = ["PertResult", "pert"]

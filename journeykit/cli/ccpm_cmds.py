@@ -144,22 +144,21 @@ def status_cmd(
     out: OutOpt = None,
 ) -> None:
     """Buffer status and fever chart from progress reports (remaining durations as of each date)."""
-    import pandas as pd
 
     from journeykit.io.tables import write_table
-    from journeykit.schedule.ccpm import fever_chart
+    from journeykit.schedule.ccpm import ProgressError, fever_chart
 
     bands = _bands(yellow, red)
     try:
         first = date.fromisoformat(start) if start else None
     except ValueError:
         raise InputError("--start", f"expected a date YYYY-MM-DD, got {start!r}") from None
-    try:
-        frame = pd.read_csv(progress)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(str(progress), f"cannot read the progress CSV: {exc}") from None
+    frame = _read_progress(progress)
     plan, result = _build(plan_file, buffer, feeding_buffer, cut, step, target, schedules, seed)
-    chart = fever_chart(result, frame, start=first, bands=bands)
+    try:
+        chart = fever_chart(result, frame, start=first, bands=bands)
+    except ProgressError as exc:
+        raise InputError(str(progress), str(exc)) from None
     latest = chart.latest
     console.print(f"[bold]{plan.name}[/bold]: as of {latest.as_of * step:g} {plan.unit}: critical chain "
                   f"{latest.completion:.0%} complete, project buffer {latest.consumption:.0%} consumed: "
@@ -190,10 +189,9 @@ def portfolio_cmd(
     out: OutOpt = None,
 ) -> None:
     """Several projects sharing resources: stagger them on the drum; rank open work by buffer status."""
-    import pandas as pd
 
     from journeykit.io.tables import write_table
-    from journeykit.schedule.ccpm import fever_chart, rank_open_work, stagger
+    from journeykit.schedule.ccpm import ProgressError, fever_chart, rank_open_work, stagger
 
     built = {}
     for path in plan_files:
@@ -209,18 +207,32 @@ def portfolio_cmd(
         console.print(f"[yellow]{note}[/yellow]")
     table = portfolio.table
     if progress is not None:
-        frame = pd.read_csv(progress)
+        frame = _read_progress(progress)
         if "project" not in frame:
             raise InputError(str(progress), "the portfolio progress CSV needs a 'project' column")
         unknown = sorted(set(frame["project"].astype(str)) - set(built))
         if unknown:
             raise InputError(str(progress), f"progress for unknown projects: {', '.join(unknown)} (plans: {', '.join(built)})")
-        statuses = {name: fever_chart(built[name], rows.drop(columns="project")).latest
-                    for name, rows in frame.groupby(frame["project"].astype(str), sort=False)}
+        statuses = {}
+        for name, rows in frame.groupby(frame["project"].astype(str), sort=False):
+            try:
+                statuses[name] = fever_chart(built[name], rows.drop(columns="project").reset_index(drop=True)).latest
+            except ProgressError as exc:
+                raise InputError(str(progress), f"project {name} (its rows counted on their own): {exc}") from None
         table = rank_open_work(statuses)
         show_table(table, title="Open work, most urgent first")
     if out is not None:
         console.print(f"written: {write_table(table, out)}")
+
+
+def _read_progress(path: Path):
+    """The progress CSV as a DataFrame; unreadable files raise InputError naming the file."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(str(path), f"cannot read the progress CSV: {exc}") from None
 
 
 _SLA_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

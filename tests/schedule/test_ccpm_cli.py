@@ -66,6 +66,15 @@ def test_ccpm_status_rejects_unknown_activity(tmp_path):
     assert "nope" in str(res.exception)
 
 
+def test_ccpm_status_names_the_file_row_and_column_of_a_non_iso_date(tmp_path):
+    progress = tmp_path / "progress.csv"
+    progress.write_text("date,activity,remaining\n12/01/2026,interviews,3\n")
+    res = runner.invoke(app, ["ccpm", "status", EXAMPLE, str(progress), "--start", "2026-01-05", "--schedules", "30"])
+    assert res.exit_code != 0
+    message = str(res.exception) + res.output
+    assert str(progress) in message and "row 1, column 'date'" in message and "ISO date" in message
+
+
 def test_ccpm_rcpsp_on_psplib():
     res = runner.invoke(app, ["ccpm", "rcpsp", str(shared_file("psplib/j30/j301_1.sm")), "--schedules", "200"])
     assert res.exit_code == 0, res.output

@@ -108,7 +108,9 @@ def test_fever_chart_from_dated_progress():
     ("frame", "message"),
     [
         (pd.DataFrame({"date": ["2026-03-01"], "activity": ["a"], "remaining": [1]}), "dated before the plan starts"),
-        (pd.DataFrame({"date": ["someday"], "activity": ["a"], "remaining": [1]}), "cannot read the date 'someday'"),
+        (pd.DataFrame({"date": ["someday"], "activity": ["a"], "remaining": [1]}), "column 'date': cannot read 'someday'"),
+        # day/month order is ambiguous: only ISO dates are read (this one was taken as 1 December before)
+        (pd.DataFrame({"date": ["12/01/2026"], "activity": ["a"], "remaining": [1]}), "row 1.*expected an ISO date"),
         (pd.DataFrame({"activity": ["a"], "remaining": [1]}), "needs a 'date' or an 'as_of' column"),
         (pd.DataFrame({"as_of": [1], "activity": ["a"]}), "missing: remaining"),
         (pd.DataFrame({"as_of": [1], "activity": ["a"], "remaining": ["x"]}), "remaining 'x' is not a number"),
@@ -119,6 +121,13 @@ def test_fever_chart_from_dated_progress():
 def test_bad_progress_tables(frame, message):
     with pytest.raises(ProgressError, match=message):
         fever_chart(chain_plan(), frame)
+
+
+def test_dated_progress_reads_times_and_utc_offsets():
+    r = chain_plan()
+    progress = pd.DataFrame({"date": ["2026-03-04 12:00", "2026-03-04T14:00+02:00"], "activity": ["a", "s"],
+                             "remaining": [4, 0]})
+    assert fever_chart(r, progress).table["as_of"].tolist() == [2.5]
 
 
 def test_dated_progress_needs_a_start():

@@ -178,10 +178,17 @@ def status_times(frame: pd.DataFrame, unit: str, step: float, start: date | date
             raise ProgressError("progress is dated but the plan has no start date (give 'start:' in the plan or --start)")
         if unit not in UNIT_SECONDS:
             raise ProgressError(f"dated progress needs a plan unit of {', '.join(UNIT_SECONDS)}, got '{unit}'")
-        stamps = pd.to_datetime(frame["date"], errors="coerce")
+        # ISO 8601 only: '12/01/2026' is 1 December to some readers and 12 January to others
+        stamps = pd.to_datetime(frame["date"].astype(str), format="ISO8601", utc=True, errors="coerce")
         if stamps.isna().any():
-            raise ProgressError(f"progress row {int(stamps.isna().to_numpy().argmax()) + 1}: cannot read the date {frame['date'].iloc[int(stamps.isna().to_numpy().argmax())]!r}")
-        seconds = (stamps - pd.Timestamp(start)).dt.total_seconds()
+            row = int(stamps.isna().to_numpy().argmax())
+            raise ProgressError(
+                f"progress row {row + 1}, column 'date': cannot read {frame['date'].iloc[row]!r} "
+                "(expected an ISO date such as 2026-01-12, optionally with a time: 2026-01-12 14:30)"
+            )
+        origin = pd.Timestamp(start)
+        origin = origin.tz_localize("UTC") if origin.tzinfo is None else origin.tz_convert("UTC")
+        seconds = (stamps - origin).dt.total_seconds()
         times = seconds / UNIT_SECONDS[unit] / step
     else:
         raise ProgressError("progress needs a 'date' or an 'as_of' column")

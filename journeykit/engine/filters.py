@@ -10,6 +10,11 @@ import ibis
 import ibis.expr.types as ir
 
 from journeykit.engine.expr import attribute
+from journeykit.errors import JourneykitError
+
+
+class FilterError(JourneykitError, ValueError):
+    """Filters that cannot select anything by construction (an empty date range)."""
 
 
 def _utc(value: str | datetime | None) -> datetime | None:
@@ -40,6 +45,13 @@ class Filters:
     end: str | datetime | None = None
     segment: dict[str, Any] = field(default_factory=dict)
     channel: str | list[str] | None = None
+
+    def __post_init__(self) -> None:
+        start, end = _utc(self.start), _utc(self.end)
+        if start is not None and end is not None and start >= end:
+            raise FilterError(
+                f"the date range is empty: start {self.start} is not before end {self.end} (end is exclusive)"
+            )
 
     def apply(self, t: ir.Table) -> ir.Table:
         """The filtered table expression (unexecuted)."""

@@ -119,6 +119,12 @@ def test_user_errors_are_400_with_the_message(client, tokens):
     assert "no_such_step" in response.json()["detail"]
 
 
+def test_a_reversed_date_range_is_a_user_error(client, tokens):
+    params = {"start": "2025-09-01", "end": "2025-08-01"}
+    response = client.get("/api/v1/analyses/transitions", params=params, headers=bearer(tokens["read"]))
+    assert response.status_code == 400 and "date range is empty" in response.json()["detail"]
+
+
 def test_workspace_info(client, tokens):
     info = _get(client, tokens, "/api/v1/workspace").json()
     assert info["counts"]["events"] > 0 and info["counts"]["responses"] > 0

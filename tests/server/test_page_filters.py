@@ -83,6 +83,13 @@ def test_sections_report_invalid_filters_in_the_panel(session):
     assert response.status_code == 200 and 'class="error"' in response.text and "start" in response.text
 
 
+def test_a_reversed_date_range_is_reported_in_the_panel_and_the_page_still_renders(session):
+    dates = {"start": "2025-09-01", "end": "2025-08-01"}
+    panel = session.get("/panels/sections/value_chain", params=dates)
+    assert panel.status_code == 200 and 'class="error"' in panel.text and "date range is empty" in panel.text
+    assert session.get("/value-chain", params=dates).status_code == 200
+
+
 def test_filters_do_not_apply_to_a_plan_file_and_the_panel_says_so(write_session, empty_workspace):
     import yaml
 

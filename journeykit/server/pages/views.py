@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from journeykit.engine import Filters
+from journeykit.engine.filters import FilterError
 from journeykit.server.auth import page_user
 from journeykit.server.deps import request_workspace
 from journeykit.server.filtered import filtered
@@ -26,7 +27,7 @@ def page_filters(values: Values) -> Filters:
     """The filters among a page's query parameters; invalid ones are ignored here (the panels report them)."""
     try:
         return parse_form(AnalysisQuery, QueryParams([(k, v) for k, vs in values.items() for v in vs])).filters()
-    except ValidationError:
+    except (ValidationError, FilterError):
         return Filters()
 
 

@@ -31,6 +31,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from journeykit.analytics._empty import why_no_events
 from journeykit.analytics._funnel_attempts import NO_VALUE, breakdown_value
 from journeykit.analytics._periods import DAY, ROLLING_SECONDS, check_period, period_index, period_start
 from journeykit.analytics._steps import Step, any_step
@@ -57,8 +58,7 @@ def _events(
         aggs["hits"] = required[0].predicate(ev).cast("int64").sum()
     row = engine.execute(ev.aggregate(**aggs)).iloc[0]
     if row["n"] == 0:
-        scope = "the workspace holds no events" if filters == Filters() else f"no events match {filters.describe()}"
-        raise EmptyResultError(f"{what}: {scope}")
+        raise EmptyResultError(f"{what}: {why_no_events(engine, engine.events, filters)}")
     if required is not None and not row["hits"]:
         step, role = required
         raise EmptyResultError(

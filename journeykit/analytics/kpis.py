@@ -38,7 +38,7 @@ from journeykit.analytics.intervals import (
     wilson_interval,
 )
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import attribute, epoch_seconds
+from journeykit.engine.expr import attribute, attribute_keys, epoch_seconds
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.model import JourneyModel
 from journeykit.options import MIN_N
@@ -242,6 +242,10 @@ def survey_kpis(
     scope = filters.describe() if filters is not None else "all data"
     if counts.empty or counts["n"].sum() == 0:
         raise EmptyResultError(f"no responses to the surveys {names} ({scope})")
+    if group_by.startswith("segment:") and counts["group"].isna().all():
+        key = group_by.partition(":")[2]
+        present = ", ".join(engine.execute(attribute_keys(engine.responses))["key"]) or "none"
+        raise EmptyResultError(f"no survey response has the attribute '{key}' (attributes of the responses: {present})")
     notes = _out_of_scale_notes(counts, known)
     counts = counts[counts["n"] > 0].copy()
     labels, keys = _label_groups(counts["group"], group_by)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import ibis
 import ibis.expr.types as ir
 
+from journeykit.analytics._empty import why_no_events
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, neighbour, ordered_window, seconds_between
@@ -238,15 +239,8 @@ def _why_empty(
     engine: Engine, raw: ir.Table, filters: Filters, by: str, level: str, rows: int, with_entity: int, cleaned: bool
 ) -> str:
     """The reason nothing is left, checked from the most to the least basic."""
-    if int(engine.execute(raw.count())) == 0:
-        return "the workspace holds no events (ingest some with 'journeykit ingest')"
     if rows == 0:
-        for key in filters.segment:
-            if not bool(engine.execute(raw.attributes.contains(key).any())):
-                keys = raw.select(key=raw.attributes.keys().unnest()).distinct().order_by("key").limit(20)
-                known = ", ".join(engine.execute(keys)["key"]) or "none"
-                return f"the segment attribute '{key}' does not exist in the events (attributes: {known})"
-        return f"no events match the filters ({filters.describe()})"
+        return why_no_events(engine, raw, filters)
     if with_entity == 0:
         return f"none of the {rows:,} events has a {BY_COLUMN[by]} (use by='customer')"
     if cleaned:

@@ -84,3 +84,9 @@ def neighbour(t: ir.Table, value: ir.Value, keys: list[str], offset: int) -> ir.
 def attribute(t: ir.Table, key: str) -> ir.StringValue:
     """Value of a free attribute (``attributes`` map column) as a string, NULL when absent."""
     return t.attributes.get(key)
+
+
+def attribute_keys(t: ir.Table, limit: int = 20) -> ir.Table:
+    """The free attribute names present in ``t`` (column ``key``, sorted, at most ``limit``): for messages
+    about an attribute that does not exist."""
+    return t.select(key=t.attributes.keys().unnest()).distinct().order_by("key").limit(limit)

@@ -164,6 +164,8 @@ def test_bad_requests_are_clear_errors(small_engine):
         survey_kpis(small_engine, MODEL, surveys=["csta"])
     with pytest.raises(JourneykitError, match="unknown grouping 'channel'"):
         survey_kpis(small_engine, MODEL, by="channel")
+    with pytest.raises(EmptyResultError, match="no survey response has the attribute 'nosuch'"):
+        survey_kpis(small_engine, MODEL, by="segment:nosuch")
     with pytest.raises(EmptyResultError, match="no responses"):
         survey_kpis(small_engine, MODEL, filters=Filters(start="2030-01-01"))
     with pytest.raises(EmptyResultError, match="no responses"):

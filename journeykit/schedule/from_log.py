@@ -71,12 +71,20 @@ class PlanFromLog(Result):
 def select_process(events: ir.Table, process: str | Sequence[str], stages: Sequence[str]) -> ir.Table:
     """Events of a process: ``process`` is a stage name, or touchpoints / event names (a list, or a
     comma-separated string)."""
-    if isinstance(process, str) and process in stages:
+    names = process_names(process, stages)
+    if names is None:
         return events.filter(events.stage == process)
+    return events.filter(events.touchpoint.isin(names) | events.event.isin(names))
+
+
+def process_names(process: str | Sequence[str], stages: Sequence[str]) -> list[str] | None:
+    """The touchpoint / event names a process lists, or None when it is a stage name."""
+    if isinstance(process, str) and process in stages:
+        return None
     names = [s.strip() for s in (process.split(",") if isinstance(process, str) else process) if s.strip()]
     if not names:
         raise ScheduleError("the process needs a stage name or at least one touchpoint or event name")
-    return events.filter(events.touchpoint.isin(names) | events.event.isin(names))
+    return names
 
 
 def _steps(engine: Engine, process: str | Sequence[str], filters: Filters | None) -> tuple[ir.Table, list[str]]:
@@ -153,9 +161,15 @@ def plan_from_log(
             f"no event of the log matches the process {process!r} (give a stage, one of {stages}, "
             "or touchpoint / event names)"
         )
+    names = process_names(process, stages)
+    seen = set(dfg["to_step"].dropna())
+    absent = [n for n in names or [] if n not in seen]
+    never = f"; never in the log: {', '.join(absent)}" if absent else ""
     path = main_path(dfg)
     if len(path) < 2:
-        raise EmptyResultError(f"the main path of {process!r} has a single step ({path[0]}): nothing to plan")
+        raise EmptyResultError(
+            f"the main path of {process!r} has a single step ({path[0]}): nothing to plan{never}"
+        )
     pairs = list(zip(path, path[1:]))
     cond = ibis.or_(*[(t.prev_step == a) & (t.step == b) for a, b in pairs])
     waits = engine.execute(t.filter(cond).select("case", "prev_step", "step", "wait"))
@@ -175,6 +189,8 @@ def plan_from_log(
         f"{' -> '.join(path)} exactly",
         "the plan treats consecutive steps as independent",
     ]
+    if absent:
+        notes.append(f"never in the log (left out of the plan): {', '.join(absent)}")
     return PlanFromLog(
         table=pd.DataFrame(rows),
         params={"process": process if isinstance(process, str) else list(process), "unit": unit, "fit": fit},

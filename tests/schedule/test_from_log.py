@@ -57,6 +57,10 @@ def test_selection_by_touchpoints_and_missing_process():
     assert [a.id for a in res.plan.activities] == ["fix"] and res.plan.unit == "minutes"
     with pytest.raises(EmptyResultError, match="no event"):
         plan_from_log(eng, "billing")
+    # a misspelt step is named, whether the plan can still be built or not
+    assert "never in the log (left out of the plan): fxi" in plan_from_log(eng, ["open", "fix", "fxi"]).notes
+    with pytest.raises(EmptyResultError, match="single step .open.: nothing to plan; never in the log: fxi"):
+        plan_from_log(eng, ["open", "fxi"])
 
 
 def test_case_falls_back_to_customer_id():

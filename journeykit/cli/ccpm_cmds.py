@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from journeykit.cli.app import app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import PlanOutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
 
@@ -102,7 +102,7 @@ def plan_cmd(
     schedules: SchedulesOpt = 1000,
     seed: SeedOpt = 0,
     figure: FigureOpt = None,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Critical-chain plan: aggressive estimates, resource levelling, critical chain and buffers (also
     'journeykit ccpm PLAN')."""
@@ -141,7 +141,7 @@ def status_cmd(
     schedules: SchedulesOpt = 1000,
     seed: SeedOpt = 0,
     figure: FigureOpt = None,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Buffer status and fever chart from progress reports (remaining durations as of each date)."""
 
@@ -186,7 +186,7 @@ def portfolio_cmd(
     buffer: BufferOpt = "root_square_error",
     schedules: SchedulesOpt = 1000,
     seed: SeedOpt = 0,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Several projects sharing resources: stagger them on the drum; rank open work by buffer status."""
 
@@ -264,7 +264,7 @@ def cases_cmd(
     fit: Annotated[str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
     workspace: WorkspaceOpt = Path("."),
     figure: FigureOpt = None,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Open support cases as critical chains with their SLA as due date: who will breach unless someone acts."""
     import pandas as pd
@@ -303,7 +303,7 @@ def rcpsp_cmd(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds (ga, sampling, cpsat).")] = None,
     seed: SeedOpt = 0,
     figure: FigureOpt = None,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Resource-constrained schedule of a plan or PSPLIB instance, with its lower bounds."""
     from journeykit.io.tables import write_table

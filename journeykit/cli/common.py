@@ -28,11 +28,11 @@ err_console = Console(stderr=True)
 WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (default: the current directory).")
 ]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--out", "-o", help="Write the result table to FILE: .csv, .parquet or .html by extension (times in seconds)."
-    ),
+_OUT_HELP = "Write the result table to FILE: .csv, .parquet or .html by extension"
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in seconds).")]
+#: ``--out`` of the planning commands, whose tables are in the plan's unit (or ``--unit``), not seconds.
+PlanOutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in the plan's unit, or --unit).")
 ]
 
 

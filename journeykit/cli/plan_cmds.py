@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from journeykit.cli.app import app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import PlanOutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
 plan_app = typer.Typer(help="Build, explain and convert PERT plans.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def pert(
     iterations: Annotated[int, typer.Option("--iterations", "-n", help="Monte Carlo iterations (0: none).")] = 20_000,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed (same seed, same result).")] = None,
     figure: Annotated[Path | None, typer.Option("--figure", help="Write the figures to this HTML file.")] = None,
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Critical path, analytic PERT and Monte Carlo schedule risk of a plan."""
     from journeykit.io.tables import write_table
@@ -116,7 +116,7 @@ def estimate(
         str, typer.Option("--fit", help="auto, lognormal, empirical, beta_pert or triangular.")
     ] = "auto",
     workspace: WorkspaceOpt = Path("."),
-    out: OutOpt = None,
+    out: PlanOutOpt = None,
 ) -> None:
     """Three-point estimate and fitted distribution of the time between two steps of the cases."""
     from journeykit.io.tables import write_table

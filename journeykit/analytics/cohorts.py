@@ -466,4 +466,4 @@ def repeat_purchase_rate(
     if by is None:
         df = df.drop(columns="group")
     return Result(table=df, params={"purchase": step.name, "by": by, "filters": filters.describe()},
-                  title="Repeat purchase rate")
+                  title=f"Repeat purchase rate: buyers with 2+ '{step.name}' events")

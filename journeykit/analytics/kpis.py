@@ -389,6 +389,10 @@ def _share_rows(
     )
 
 
+def _names(purchase: str | list[str]) -> str:
+    return purchase if isinstance(purchase, str) else ", ".join(purchase)
+
+
 def _retention_rows(
     engine: Engine, ev: ir.Table, purchase: str | list[str], inactive_days: float, filters: Filters | None,
     confidence: float,
@@ -411,7 +415,10 @@ def _retention_rows(
         raise EmptyResultError(f"no purchases (touchpoint in {purchase!r}) in the events")
     return _share_rows(
         "customers",
-        ["purchasers", f"purchasers, no event in {inactive_days:g} days"],
+        [
+            f"purchasers ({_names(purchase)}): purchases on 2+ days",
+            f"purchasers ({_names(purchase)}): no event in {inactive_days:g} days",
+        ],
         ["repeat_purchase_rate", "inactive"],
         [int(row["repeaters"]), int(row["inactive"])],
         [buyers_n] * 2,

@@ -106,7 +106,8 @@ def test_churn_by_hand():
 
 def test_repeat_purchase_rate():
     eng = engine_from_frames(SHOP)
-    assert repeat_purchase_rate(eng, "pay").table.repeat_rate.tolist() == [0.0]
+    once = repeat_purchase_rate(eng, "pay")
+    assert once.table.repeat_rate.tolist() == [0.0] and once.title == "Repeat purchase rate: buyers with 2+ 'pay' events"
     t = repeat_purchase_rate(eng, "pay|rep", by="seg").table
     assert t.set_index("group").repeat_rate.to_dict() == {"x": 1.0, "y": 1.0}
 

@@ -189,6 +189,7 @@ def test_operational_kpis_from_events():
     assert reached["n"].tolist() == [4, 4]
     # a bought twice on one day (one purchase day), b on two days
     assert t.loc["repeat_purchase_rate", "value"] == 50.0
+    assert t.loc["repeat_purchase_rate", "group"] == "purchasers (payment): purchases on 2+ days"
     # a's last event is 2025-01-01, more than 90 days before the data end 2025-06-01; b was seen then
     assert t.loc["inactive", "value"] == 50.0
     assert t.loc["inactive", "n"] == 2

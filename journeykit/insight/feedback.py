@@ -177,12 +177,12 @@ def feedback(
     table = _theme_table(df, model, theme_names, examples)
     notes = [
         "Sentiment is VADER's lexicon score: it misses domain phrases, so read it next to the scores. "
-        "NPS impact = overall NPS − NPS of the respondents who did not mention the theme: who mentions what, "
-        "not a cause."
+        "NPS impact = NPS of the commenting NPS respondents − NPS of those among them who did not mention the "
+        "theme (respondents without a comment are in neither): who mentions what, not a cause."
     ]
     unassigned = int((df["theme"] == NO_THEME).sum())
     if unassigned:
-        notes.append(f"{unassigned} comments share no term with any theme.")
+        notes.append(f"{unassigned} comment{'s share' if unassigned > 1 else ' shares'} no term with any theme.")
     return FeedbackResult(
         table=table,
         comments=df[["response_id", "survey", "touchpoint", "period", "score", "comment", "sentiment",

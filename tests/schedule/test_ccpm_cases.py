@@ -93,3 +93,15 @@ def test_helpdesk_breach_forecasts_match_what_happened():
     assert pooled["p_breach"].mean() == pytest.approx(pooled["breached"].mean(), abs=0.1)
     likely = pooled["p_breach"] >= 0.5
     assert pooled.loc[likely, "breached"].mean() > pooled.loc[~likely, "breached"].mean()
+
+
+def test_cases_idle_far_beyond_their_step_are_left_out_as_stale():
+    # at 20 h: a has been in 'fix' (4 h) for 19 h > 2 x 4 h, so it is stale; b for 7 h is late but live
+    ev = events([("a", "open", 0), ("a", "triage", 1), ("b", "open", 11), ("b", "triage", 13)])
+    status = case_status(template(), ev, sla=10.0, as_of=T0 + pd.Timedelta(hours=20))
+    assert status.table["case"].tolist() == ["b"] and status.params["stale_cases"] == 1
+    assert any("1 more case without a closing step left out as stale" in n and "a (19)" in n for n in status.notes)
+    everything = case_status(template(), ev, sla=10.0, as_of=T0 + pd.Timedelta(hours=20), stale=None)
+    assert everything.table["case"].tolist() == ["a", "b"]
+    with pytest.raises(ScheduleError, match="stale must be a positive multiple"):
+        case_status(template(), ev, sla=10.0, stale=0)

@@ -11,6 +11,11 @@ steps' medians; the SLA leaves ``SLA - chain`` as the case's buffer.  From the e
   chain completion is ``1 - remaining / chain`` (both medians); the zone comes from :class:`.fever.Bands`;
 * the breach probability is the simulated share of ends after the SLA.
 
+A case idle in its current step for more than ``stale`` times the step's longest duration (its 99.9 %
+quantile; twice by default) is not live: it was closed without a closing event in the log, or forgotten.
+Such cases are left out of the table (a note counts them and names the oldest): listed with the live
+ones they would all be certain breaches with a complete chain, hiding the cases someone can still save.
+
 Cases are sorted by breach probability: the tickets that will breach their SLA unless someone acts come
 first.  A status "as of" a past time ignores later events, so the forecasts can be checked against what
 happened.
@@ -34,6 +39,8 @@ from journeykit.schedule.from_log import UNIT_SECONDS, select_process
 from journeykit.schedule.network import Plan
 
 _GRID = np.linspace(0.0, 1.0, 2001)
+#: The quantile taken as a step's longest duration (the maximum of a lognormal is infinite).
+STALE_QUANTILE = 0.999
 
 
 class CaseStatus(Result):
@@ -82,6 +89,7 @@ def case_status(
     bands: Bands = Bands(),
     samples: int = 2000,
     seed: int | None = 0,
+    stale: float | None = 2.0,
 ) -> CaseStatus:
     """Buffer status and breach probability of every case still open at ``as_of``.
 
@@ -101,6 +109,9 @@ def case_status(
     samples : int
         Monte Carlo draws per case for the breach probability.
     seed : int or None
+    stale : float or None
+        Cases idle for longer than this multiple of their current step's longest duration (99.9 %
+        quantile) are left out as stale (``None``: keep every case without a closing step).
 
     Raises
     ------
@@ -135,12 +146,18 @@ def case_status(
     open_cases = per_case[~per_case.index.isin(closed)]
     last_time = ev.dropna(subset=["pos"]).loc[lambda d: d["pos"] == d["case"].map(open_cases["reached"])]
     reached_at = last_time.groupby("case")["timestamp"].max()
+    if stale is not None and not stale > 0:
+        raise ScheduleError(f"stale must be a positive multiple of the longest step duration, got {stale}")
+    longest = [stale * float(np.interp(STALE_QUANTILE, _GRID, q)) if stale is not None else np.inf for q in quantiles]
     rng = np.random.default_rng(seed)
-    rows = []
+    rows, idle = [], []
     for case, info in open_cases.iterrows():
         done = -1 if pd.isna(info["reached"]) else int(info["reached"])
         since = reached_at.get(case, info["started"])
         elapsed_step = (now - since).total_seconds() / scale
+        if done + 1 < len(steps) and elapsed_step > longest[done + 1]:
+            idle.append((case, elapsed_step))
+            continue
         elapsed = (now - info["started"]).total_seconds() / scale
         draws = np.zeros(samples)
         median_left = 0.0
@@ -165,9 +182,19 @@ def case_status(
     table = table.sort_values(["p_breach", "consumption"], ascending=False, kind="stable").reset_index(drop=True)
     notes = [f"{len(table)} open cases as of {now}; chain of {len(steps)} steps, median {chain:.3g} "
              f"{template.unit}; buffer {buffer:.3g} {template.unit} under a {sla:g} {template.unit} SLA"]
+    if idle:
+        idle.sort(key=lambda c: -c[1])
+        oldest = ", ".join(f"{c} ({e:,.0f})" for c, e in idle[:5])
+        notes.append(
+            f"{len(idle)} more case{'s' if len(idle) > 1 else ''} without a closing step left out as stale: idle "
+            f"for more than {stale:g} "
+            f"times the longest duration of their current step (closed without a closing event, or forgotten; "
+            f"oldest, idle {template.unit}: {oldest})"
+        )
     if buffer <= 0:
         notes.append("the SLA is shorter than the median chain: every open case is already eating a buffer it does not have")
-    params = {"sla": sla, "unit": template.unit, "as_of": str(now), "steps": steps, "samples": samples}
+    params = {"sla": sla, "unit": template.unit, "as_of": str(now), "steps": steps, "samples": samples,
+              "stale": stale, "stale_cases": len(idle)}
     return CaseStatus(table, params, notes, bands)
 
 

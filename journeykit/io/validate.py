@@ -178,6 +178,10 @@ def responses_select(
         (f"{score} < sv.low OR {score} > sv.high",
          "'score ' || s.__jk_score_text || ' out of range for survey ''' || sv.name || ''' (expected ' "
          "|| CAST(sv.low AS VARCHAR) || ' to ' || CAST(sv.high AS VARCHAR) || ')'", m("score")),
+        # NPS, CSAT and CES answers are points on a scale: 9.5 is a typing or export error, not an answer
+        (f"sv.kind IN ('nps', 'csat', 'ces') AND {score} <> floor({score})",
+         "'score ' || s.__jk_score_text || ' is not a whole number (survey ''' || sv.name || ''' is a ' "
+         "|| upper(sv.kind) || ' scale)'", m("score")),
     ]
     join = "LEFT JOIN survey_map sv ON sv.name = s.__jk_survey"
     outputs = (

@@ -215,17 +215,20 @@ def test_responses_validated_against_survey_scales(ws, tmp_path):
                  "c1,2024-01-01T00:00:00Z,support_csat,0,\n"
                  "c1,2024-01-01T00:00:00Z,nope,3,\n"
                  "c1,2024-01-01T00:00:00Z,support_ces,seven,\n"
-                 "c1,2024-01-01T00:00:00Z,support_ces,7,easy\n")
+                 "c1,2024-01-01T00:00:00Z,support_ces,7,easy\n"
+                 "c1,2024-01-01T00:00:00Z,nps,9.5,\n"
+                 "c1,2024-01-01T00:00:00Z,nps,8.0,\n")
     r = ingest_files(ws, [path], IngestOptions(target="responses"))
-    assert (r.rows_read, r.accepted, r.rejected) == (6, 2, 4)
+    assert (r.rows_read, r.accepted, r.rejected) == (8, 3, 5)
     reasons = rejects(ws).reason.tolist()
     assert "score 11 out of range for survey 'nps' (expected 0.0 to 10.0)" in reasons
     assert "score 0 out of range for survey 'support_csat' (expected 1.0 to 5.0)" in reasons
     assert any(x.startswith("unknown survey 'nope'") for x in reasons)
     assert "score 'seven' is not a number" in reasons
+    assert "score 9.5 is not a whole number (survey 'nps' is a NPS scale)" in reasons
     resp = ws.engine.execute(ws.engine.responses.order_by("seq"))
-    assert resp.kind.tolist() == ["nps", "ces"]
-    assert resp.touchpoint.tolist() == ["feedback_survey", "support_contact"]
+    assert resp.kind.tolist() == ["nps", "ces", "nps"]
+    assert resp.touchpoint.tolist() == ["feedback_survey", "support_contact", "feedback_survey"]
 
 
 def test_helpdesk_xes_every_event_accounted(ws, shared_data):

@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from journeykit.cli.app import app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 from journeykit.options import INGEST_MEMORY_LIMIT
 
@@ -59,8 +66,10 @@ def run_ingest(ws: Workspace, files: list[Path], options: IngestOptions) -> Inge
         f"(new {report.new:,}, already present {report.duplicates:,}) + rejected {report.rejected:,}"
         f"  [{report.seconds:.1f} s]"
     )
-    for reason, n in report.rejects_by_reason[:10]:
-        console.print(f"  rejected {n:,}: {reason}", highlight=False)
+    for reason, n, first in report.rejects_by_reason[:10]:
+        console.print(f"  rejected {n:,}: {reason}\n    first: {first}", highlight=False)
+    if report.rejected:
+        console.print("  every rejected row: journeykit info --rejects FILE", highlight=False)
     return report
 
 
@@ -104,9 +113,17 @@ def ingest(
 
 
 @app.command()
-def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
+def info(
+    workspace: WorkspaceOpt = Path("."),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the rejects-by-reason table to FILE.")] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Write every rejected row (file, row, column, reason, raw) to FILE "
+                     "(.csv, .parquet or .html)."),
+    ] = None,
+) -> None:
     """Table counts, event date range and rejects by reason."""
-    from journeykit.io.summary import workspace_summary
+    from journeykit.io.summary import rejected_rows, workspace_summary
     from journeykit.io.tables import write_table
 
     ws = open_workspace(workspace)
@@ -120,7 +137,9 @@ def info(workspace: WorkspaceOpt = Path("."), out: OutOpt = None) -> None:
     if len(s["rejects_by_reason"]):
         show_table(s["rejects_by_reason"], title="rejects by reason")
     if out is not None:
-        write_table(s["rejects_by_reason"], out)
+        console.print(f"written: {write_table(s['rejects_by_reason'], out)}")
+    if rejects is not None:
+        console.print(f"written: {write_table(rejected_rows(ws), rejects)}")
 
 
 @app.command()

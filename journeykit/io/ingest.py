@@ -49,7 +49,8 @@ class IngestReport:
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
-    rejects_by_reason: list[tuple[str, int]] = field(default_factory=list)
+    #: ``(reason with its values masked, rows, the first such row: "file row N: full reason")``
+    rejects_by_reason: list[tuple[str, int, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -276,9 +277,10 @@ def _finish(con, target: str, report: IngestReport) -> None:
     report.rejected = con.execute(
         f"SELECT COUNT(*) FROM rejects WHERE ingest_id = {report.ingest_id}").fetchone()[0]
     report.rejects_by_reason = [
-        (r[0], r[1]) for r in con.execute(
-            f"""SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS r, COUNT(*) AS n FROM rejects
-                WHERE ingest_id = {report.ingest_id} GROUP BY r ORDER BY n DESC, r""").fetchall()
+        (r[0], r[1], r[2]) for r in con.execute(
+            f"""SELECT regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS r, COUNT(*) AS n,
+                       arg_min(file || ' row ' || row_number || ': ' || reason, row_number) AS first
+                FROM rejects WHERE ingest_id = {report.ingest_id} GROUP BY r ORDER BY n DESC, r""").fetchall()
     ]
     con.execute(
         "INSERT INTO ingests VALUES (?, now(), ?, ?, ?, ?, ?, ?)",

@@ -27,3 +27,14 @@ def workspace_summary(ws: Workspace) -> dict[str, Any]:
         reasons = pd.DataFrame({"reason": pd.Series(dtype=str), "rows": pd.Series(dtype="int64")})
     return {"counts": counts, "first": first, "last": last, "rejects_by_reason": reasons}
 
+
+
+def rejected_rows(ws: Workspace) -> pd.DataFrame:
+    """Every rejected input row with its reason: ``ingest_id, file, row_number, column, reason, raw``,
+    in ingest and row order (``row_number`` counts data rows from 1, the header excluded)."""
+    eng = ws.engine
+    columns = ["ingest_id", "file", "row_number", "column", "reason", "raw"]
+    if not eng.has_table(schema.REJECTS):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    rej = eng.rejects
+    return eng.execute(rej.select(*columns).order_by(["ingest_id", "file", "row_number"]))

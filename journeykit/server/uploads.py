@@ -81,7 +81,7 @@ def _report_json(db: Database, report: IngestReport) -> dict[str, Any]:
         "new": report.new,
         "duplicates": report.duplicates,
         "rejected": report.rejected,
-        "rejects_by_reason": [{"reason": r, "rows": n} for r, n in report.rejects_by_reason],
+        "rejects_by_reason": [{"reason": r, "rows": n, "first": f} for r, n, f in report.rejects_by_reason],
         "rejects": [
             {"row_number": int(r.row_number), "column": r.column if isinstance(r.column, str) else None,
              "reason": r.reason, "raw": r.raw if isinstance(r.raw, str) else None}

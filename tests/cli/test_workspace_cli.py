@@ -20,9 +20,15 @@ def test_init_ingest_info(tmp_path):
     r = run("ingest", str(csv), "-w", str(ws), "--map", "customer=cust,timestamp=ts")
     assert r.returncode == 0, r.stderr
     assert "read 2 rows = accepted 1 (new 1, already present 0) + rejected 1" in r.stdout
-    r = run("info", "-w", str(ws), "--out", str(tmp_path / "rej.csv"))
+    # the summary masks values to group reasons, then shows the first rejected row in full
+    assert "rejected 1: unparseable timestamp '…'" in r.stdout
+    assert f"first: {csv} row 2: unparseable timestamp 'bad'" in r.stdout
+    r = run("info", "-w", str(ws), "--out", str(tmp_path / "reasons.csv"), "--rejects", str(tmp_path / "rows.csv"))
     assert r.returncode == 0 and "events" in r.stdout
-    assert "unparseable timestamp" in (tmp_path / "rej.csv").read_text()
+    assert "unparseable timestamp" in (tmp_path / "reasons.csv").read_text()
+    rows = (tmp_path / "rows.csv").read_text().splitlines()
+    assert rows[0] == "ingest_id,file,row_number,column,reason,raw"
+    assert rows[1].startswith(f"1,{csv},2,ts,unparseable timestamp 'bad'") and '""cust"":""c2""' in rows[1]
 
 
 def test_errors_are_one_line(tmp_path):

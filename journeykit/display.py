@@ -34,11 +34,22 @@ def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value) in ("NaT", "<NA>")
 
 
+#: Below this magnitude a number is shown as 0 (floating-point residue such as 9.4e-16).
+NEGLIGIBLE = 1e-12
+
+
 def number_text(value: object) -> str:
-    """A value as text: numbers without exponents, missing values blank."""
+    """A value as text: numbers without exponents (4 significant digits below 1,000), infinities as ``∞``,
+    missing values blank."""
     if is_missing(value):
         return ""
-    if isinstance(value, float) and math.isfinite(value):
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "∞" if value > 0 else "−∞"
+        if abs(value) < NEGLIGIBLE:
+            return "0"
+        if abs(value) < 1e-4:  # where the 'g' format would switch to an exponent
+            return f"{value:.{3 - math.floor(math.log10(abs(value)))}f}"
         return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
 

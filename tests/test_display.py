@@ -23,7 +23,7 @@ from journeykit.cli import common
         (0, "0.0 s"),
         (float("nan"), ""),
         (None, ""),
-        (math.inf, "inf"),
+        (math.inf, "∞"),
     ],
 )
 def test_duration_in_the_largest_unit_it_reaches(seconds, shown):
@@ -33,7 +33,8 @@ def test_duration_in_the_largest_unit_it_reaches(seconds, shown):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(323_100.4, "323,100"), (0.916544, "0.9165"), (999.96, "1,000"), (12.0, "12"), (float("nan"), ""),
-     (None, ""), (pd.NaT, ""), ("Closed", "Closed"), (7, "7")],
+     (None, ""), (pd.NaT, ""), ("Closed", "Closed"), (7, "7"), (7.651e-05, "0.00007651"),
+     (-2.5e-07, "-0.0000002500"), (9.43689570931383e-16, "0"), (math.inf, "∞"), (-math.inf, "−∞")],
 )
 def test_numbers_without_exponents_and_missing_values_blank(value, shown):
     assert display.number_text(value) == shown

@@ -240,6 +240,8 @@ def cpm(plan: Plan, durations: Literal["mean", "most_likely", "optimistic", "pes
         out[passes.perm] = block[:, 0]
     T = float(finish[0])
     tol = ZERO_FLOAT * max(1.0, abs(T))
+    for dates in (es, ef, ls, lf):  # floating-point residue of the passes (9.4e-16 for a start at 0)
+        dates[np.abs(dates) <= tol] = 0.0
     total = ls - es
     total[np.abs(total) <= tol] = 0.0
     fwd, bwd = dependency_slacks(arrays, es, ls)

@@ -11,6 +11,7 @@ Imports nothing heavy: the command line uses it before pandas is loaded.
 from __future__ import annotations
 
 import math
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,12 +65,25 @@ def duration_text(seconds: object) -> str:
 
 
 def cell_text(value: object, column: str) -> str:
-    """``value`` of ``column`` as shown to people."""
+    """``value`` of ``column`` as shown to people (midnight timestamps as dates: period starts, cohorts)."""
+    if not is_missing(value) and isinstance(value, datetime) and value.time() == time(0):
+        return value.strftime("%Y-%m-%d")
     return duration_text(value) if is_duration(column) else number_text(value)
 
 
+#: Internal keys that a readable column next to them says better (``year*12+month`` beside the date).
+INTERNAL = {"period_index": "period_start"}
+
+
+def without_internal(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without the internal columns whose readable counterpart it has (see ``INTERNAL``)."""
+    return df.drop(columns=[c for c, shown in INTERNAL.items() if c in df.columns and shown in df.columns])
+
+
 def readable(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every cell as shown to people and the time columns' headers saying ``time``."""
+    """A copy of ``df`` with every cell as shown to people, the time columns' headers saying ``time`` and
+    internal period numbers left out where the period's start date is there."""
+    df = without_internal(df)
     out = df.copy()
     for column in df.columns:
         out[column] = [cell_text(v, column) for v in df[column].tolist()]

@@ -67,3 +67,13 @@ def test_notebook_repr_shows_times_readably_and_keeps_the_table():
     shown = r._repr_html_()
     assert "median_time_to_convert" in shown and "4.2 h" in shown and "NaN" not in shown
     assert r.table["median_seconds_to_convert"].iloc[1] == 15_210.0
+
+
+def test_period_numbers_give_way_to_period_start_dates():
+    df = pd.DataFrame({"period_index": [24300], "period_start": [pd.Timestamp("2025-01-01", tz="UTC")],
+                       "active": [216]})
+    shown = display.readable(df)
+    assert shown.columns.tolist() == ["period_start", "active"]
+    assert shown["period_start"].tolist() == ["2025-01-01"]
+    assert display.readable(df[["period_index", "active"]]).columns.tolist() == ["period_index", "active"]
+    assert display.cell_text(pd.Timestamp("2025-01-01 08:30", tz="UTC"), "started") == "2025-01-01 08:30:00+00:00"

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from journeykit.display import cell_text, header
+from journeykit.display import cell_text, header, without_internal
 from journeykit.errors import JourneykitError
 
 if TYPE_CHECKING:  # the engine, pandas and the workspace load when a command runs, not for --help
@@ -102,6 +102,7 @@ def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -
     them (times in readable units, no exponents, missing values blank); ``--out`` writes the values."""
     import pandas as pd
 
+    df = without_internal(df)
     table = Table(title=title, show_lines=False)
     for col in df.columns:
         table.add_column(header(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")

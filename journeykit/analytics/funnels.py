@@ -35,6 +35,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from journeykit.analytics._empty import why_no_events
 from journeykit.analytics._funnel_attempts import NO_VALUE, any_order_attempts, sequential_attempts
 from journeykit.analytics._materialize import scratch
 from journeykit.analytics._periods import check_period, period_index, period_start
@@ -254,8 +255,7 @@ def _check_steps(engine: Engine, events: ir.Table, f: Funnel, filters: Filters) 
         )
     ).iloc[0]
     if counts["_n"] == 0:
-        scope = "the workspace holds no events" if filters == Filters() else f"no events match {filters.describe()}"
-        raise EmptyResultError(f"funnel: {scope}")
+        raise EmptyResultError(f"funnel: {why_no_events(engine, engine.events, filters)}")
     missing = [k for k in range(1, len(f.steps) + 1) if not counts[f"s{k}"]]
     hint = "(a step matches a touchpoint, stage or raw event name)"
     entry_missing = missing[:1] == [1] if f.order != "any" else len(missing) == len(f.steps)
@@ -420,7 +420,7 @@ class FunnelResult(Result):
         return a.select("customer_id").distinct()
 
     def compare(self, group_a: str, group_b: str, confidence: float = 0.95) -> "FunnelComparison":
-        """Compare two breakdown groups step by step (two-proportion z-test on conversion from start)."""
+        """Compare two breakdown groups step by step (Newcombe interval and test on conversion from start)."""
         if "group" not in self.table.columns:
             raise JourneykitError("compare needs a funnel with a breakdown (by=...)")
         groups = set(self.table["group"])
@@ -453,8 +453,10 @@ class FunnelComparison(Result):
 
     ``table`` columns: ``step``, ``name``, ``entered_a``/``entered_b`` (step-1 counts), ``count_a``,
     ``count_b``, ``rate_a``, ``rate_b`` (conversion from start), ``difference`` (b − a), ``ci_low``,
-    ``ci_high`` (Wald interval of the difference), ``z``, ``p_value`` (pooled two-proportion z-test) and
-    ``significant`` (``p_value < 1 - confidence``).
+    ``ci_high`` (Newcombe's hybrid score interval of the difference, from the two Wilson intervals),
+    ``z`` and ``p_value`` (the test that inverts that interval) and ``significant`` (the interval excludes
+    0, which is exactly ``p_value < 1 - confidence``); formulas in :mod:`journeykit.analytics._proportions`.
+    Step 1 is the base of every rate: its difference is 0 by construction, with no interval or test.
     """
 
     title: str = "Funnel comparison"
@@ -484,8 +486,10 @@ def compare_funnels(
 ) -> FunnelComparison:
     """Compare two funnels over the same steps (two periods, or two segments via filters).
 
-    Each step's conversion from start is compared with a two-proportion z-test.  The test assumes the
-    two samples are independent: customers present in both are counted in each.
+    Each step's conversion from start is compared as two independent binomial proportions: Newcombe's
+    (1998) hybrid score interval of the difference and the p-value of the test that inverts it, so the
+    interval and ``significant`` always agree.  The samples are taken as independent: customers present in
+    both are counted in each.
     """
     if a.params.get("steps") != b.params.get("steps"):
         raise JourneykitError(f"funnels have different steps: {a.params.get('steps')} vs {b.params.get('steps')}")
@@ -502,6 +506,10 @@ def _comparison(ta: pd.DataFrame, tb: pd.DataFrame, col: str, labels: tuple[str,
     xa, xb = ta[col].to_numpy(), tb[col].to_numpy()
     na, nb = np.full_like(xa, xa[0]), np.full_like(xb, xb[0])
     stats = two_proportion_test(xa, na, xb, nb, confidence)
+    if xa[0] > 0 and xb[0] > 0:  # step 1: both rates are 1 by construction, nothing was estimated
+        stats.loc[0, ["ci_low", "ci_high"]] = 0.0
+        stats.loc[0, ["z", "p_value"]] = np.nan
+        stats.loc[0, "significant"] = False
     table = pd.concat(
         [
             pd.DataFrame({"step": ta["step"].to_numpy(), "name": ta["name"].to_numpy(), "entered_a": na,
@@ -510,7 +518,6 @@ def _comparison(ta: pd.DataFrame, tb: pd.DataFrame, col: str, labels: tuple[str,
         ],
         axis=1,
     )
-    table["significant"] = table["p_value"] < 1 - confidence
     notes = ["step 1 is the base of every rate (its z and p-value are undefined)"]
     if xa[0] == 0 or xb[0] == 0:
         notes.append("one side has nobody at step 1: nothing to compare")

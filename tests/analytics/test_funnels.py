@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from scipy.stats import norm
 
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics._steps import StepSpecError
@@ -143,6 +144,8 @@ def test_breakdown_uses_the_attribute_at_step_one():
     assert got == {("x", 1): 1, ("x", 2): 1, ("y", 1): 1, ("y", 2): 0}
     cmp = r.compare("x", "y")
     assert cmp.table.count_a.tolist() == [1, 1] and cmp.table.count_b.tolist() == [1, 0]
+    one_each = cmp.table.iloc[1]  # 1/1 against 0/1: no evidence either way (the Wald interval was [−1, −1])
+    assert one_each.ci_low == pytest.approx(-1) and one_each.ci_high > 0 and not one_each.significant
 
 
 def test_missing_breakdown_attribute_is_explained():
@@ -179,12 +182,31 @@ def test_trend_and_histogram():
 
 
 def test_two_proportion_test_by_hand():
-    out = two_proportion_test(np.array([50]), np.array([100]), np.array([60]), np.array([100]))
-    pooled_se = np.sqrt(0.55 * 0.45 * 0.02)
-    assert out.z.iloc[0] == pytest.approx(0.1 / pooled_se)
-    assert out.p_value.iloc[0] == pytest.approx(0.15519, abs=1e-4)
-    se = np.sqrt(0.5 * 0.5 / 100 + 0.6 * 0.4 / 100)
-    assert out.ci_low.iloc[0] == pytest.approx(0.1 - 1.959964 * se, abs=1e-6)
+    out = two_proportion_test(np.array([50]), np.array([100]), np.array([60]), np.array([100])).iloc[0]
+
+    def wilson(p, n, z=1.959964):
+        centre, half = p + z * z / (2 * n), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+    (l1, u1), (l2, u2) = wilson(0.5, 100), wilson(0.6, 100)
+    # Newcombe (1998) method 10 for p_b − p_a
+    assert out.ci_low == pytest.approx(0.1 - np.hypot(0.6 - l2, u1 - 0.5), abs=1e-6)
+    assert out.ci_high == pytest.approx(0.1 + np.hypot(u2 - 0.6, 0.5 - l1), abs=1e-6)
+    assert out.ci_low < 0 < out.ci_high and not out.significant
+    # close to the pooled z-test (p = 0.15519) at this size, and = 2(1 − Φ(|z|))
+    assert out.p_value == pytest.approx(0.155, abs=1e-3) and out.p_value == pytest.approx(2 * norm.sf(out.z))
+
+
+def test_comparison_interval_and_significance_agree_at_a_rate_of_one():
+    """13 of 13 against 284 of 315 (the helpdesk case): the interval must not exclude 0 while p = 0.23."""
+    rows = [(f"a{i}", 0, "assign", {"lvl": "1"}) for i in range(13)] + [(f"a{i}", 1, "take", {"lvl": "1"}) for i in range(13)]
+    rows += [(f"b{i}", 0, "assign", {"lvl": "2"}) for i in range(315)]
+    rows += [(f"b{i}", 1, "take", {"lvl": "2"}) for i in range(284)]
+    cmp = funnel(engine_from_frames(log(rows)), ["assign", "take"], window="1d", by="lvl").compare("1", "2")
+    step1, step2 = cmp.table.iloc[0], cmp.table.iloc[1]
+    assert (step1.ci_low, step1.ci_high) == (0, 0) and np.isnan(step1.p_value) and not step1.significant
+    assert (step2.count_a, step2.entered_a, step2.count_b, step2.entered_b) == (13, 13, 284, 315)
+    assert step2.ci_low < 0 < step2.ci_high and step2.p_value > 0.05 and not step2.significant
 
 
 def test_compare_funnels_of_two_periods():
@@ -207,9 +229,9 @@ def test_empty_workspace_and_empty_filters():
     with pytest.raises(EmptyResultError, match="holds no events"):
         funnel(engine_from_frames(SHOP.iloc[:0]), ["view", "cart"])
     eng = engine_from_frames(SHOP)
-    with pytest.raises(EmptyResultError, match="no events match 2030"):
+    with pytest.raises(EmptyResultError, match=r"no events match the filters \(2030"):
         funnel(eng, ["view", "cart"], filters=Filters(start="2030-01-01"))
-    with pytest.raises(EmptyResultError, match="no events match.*plan=gold"):
+    with pytest.raises(EmptyResultError, match="segment attribute 'plan' does not exist in the events"):
         funnel(eng, ["view", "cart"], filters=Filters(segment={"plan": "gold"}))
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeykit.analytics.intervals import nps_interval
+from journeykit.analytics._proportions import two_proportion_test
+from journeykit.analytics.intervals import nps_interval, wilson_interval
 from journeykit.engine import Filters
 from journeykit.engine.frames import engine_from_frames
 from journeykit.insight.benchmark import (
@@ -22,7 +23,7 @@ from journeykit.insight.benchmark import (
     parse_reference,
     score_kpis,
 )
-from journeykit.insight.benchmark.measure import normalise_grouping
+from journeykit.insight.benchmark.measure import normalise_grouping, sampling_se
 from tests.conftest import shared_file
 
 SOURCE = {"source": "test", "year": "2024"}
@@ -123,13 +124,20 @@ def test_distance_to_frontier_scores_both_directions_and_clip():
     s = scores.set_index("kpi_id")
     assert s.loc["nps:a", ["frontier", "worst"]].tolist() == [62, 0]
     assert s.loc["nps:a", "score"] == pytest.approx(100 * 15.5 / 62)
-    assert s.loc["nps:a", "score_se"] == pytest.approx(100 * 4 / 62)
+    # se of the score: the half-width of its interval over z (the delta method 100·se/|frontier − worst| here)
+    assert s.loc["nps:a", "score_se"] == pytest.approx(100 * (23.34 - 7.66) / 62 / (2 * 1.959964))
+    assert s.loc["nps:a", "score_se"] == pytest.approx(100 * 4 / 62, rel=1e-4)
     assert s.loc["nps:a", ["score_low", "score_high"]].tolist() == pytest.approx([100 * 7.66 / 62, 100 * 23.34 / 62])
     assert s.loc["nps:a", "gap"] == pytest.approx(62 - 15.5)
     # lower is better: the same formula with frontier < worst
     assert s.loc["frt", "score"] == pytest.approx(100 * (4 - 13) / (1 - 13))
     assert s.loc["frt", "gap"] == pytest.approx(3.0) and s.loc["frt", "small_sample"]
-    assert s.loc["nps:b", "score"] == 100 and s.loc["nps:b", "score_se"] == 0 and s.loc["nps:b", "gap"] < 0
+    assert s.loc["frt", "score_se"] == pytest.approx(100 * 2 / 12 / (2 * 1.959964))  # its t interval 3-5
+    assert s.loc["nps:b", "score"] == 100 and s.loc["nps:b", "gap"] < 0
+    # clipped, but its interval (60.2-79.8) reaches below the frontier (62): not 0 (the slope at the
+    # clipped value), the half-width of the score interval over z
+    assert s.loc["nps:b", ["score_low", "score_high"]].tolist() == pytest.approx([100 * 60.2 / 62, 100])
+    assert s.loc["nps:b", "score_se"] == pytest.approx((100 - 100 * 60.2 / 62) / (2 * 1.959964))
     index = composite_index(scores).set_index("scope")
     w = np.array([1.0, 3.0, 1.0]) / 5
     expected = w @ s.loc[["nps:a", "frt", "nps:b"], "score"].to_numpy()
@@ -196,6 +204,103 @@ def test_index_per_period_warns_on_small_samples(model):
     assert any(n.startswith("Warning: the index of 2025-03 rests on a KPI measured on fewer than 30") and "smallest n = 5" in n
                for n in result.notes)
     assert len(result.figure("trend").data) == 1
+
+
+def _monthly_survey_log(answers: dict[tuple[str, str, str], list[int]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events and responses from ``{(day, survey, kind): scores}``, one customer per answer."""
+    rows = [(f"c{day}{survey}{i}", pd.Timestamp(day, tz="UTC"), survey, kind, score)
+            for (day, survey, kind), scores in answers.items() for i, score in enumerate(scores)]
+    responses = pd.DataFrame(rows, columns=["customer_id", "timestamp", "survey", "kind", "score"])
+    events = responses[["customer_id", "timestamp"]].assign(touchpoint="delivery", stage="post-purchase")
+    return events, responses
+
+
+def test_shares_at_0_or_100_percent_keep_a_wilson_standard_error():
+    measured = _measured([
+        {"kpi_id": "csat:a", "kpi": "csat", "unit": "%", "n": 1, "value": 100.0, "se": 0.0,
+         "ci_low": 20.654931, "ci_high": 100.0},
+        {"kpi_id": "conversion:s1", "kpi": "conversion", "unit": "%", "n": 2, "value": 0.0, "se": 0.0,
+         "ci_low": 0.0, "ci_high": 65.762},
+        {"kpi_id": "ces:a", "kpi": "ces", "unit": "mean", "n": 3, "value": 7.0, "se": 0.0, "ci_low": 7.0, "ci_high": 7.0},
+        {"kpi_id": "ces:b", "kpi": "ces", "unit": "mean", "n": 1, "value": 6.0, "se": np.nan, "ci_low": np.nan,
+         "ci_high": np.nan},
+        {"kpi_id": "nps:a", "kpi": "nps", "unit": "points", "n": 400, "value": 15.5, "se": 4.0, "ci_low": 7.66,
+         "ci_high": 23.34},
+    ])
+    se = sampling_se(measured, 0.95).tolist()
+    assert se[0] == pytest.approx((100 - 20.654931) / (2 * 1.959964), rel=1e-5)  # was 0 (binomial √(p̂(1−p̂)/n))
+    assert se[1] == pytest.approx(65.762 / (2 * 1.959964), rel=1e-5)
+    assert np.isnan(se[2]) and np.isnan(se[3])  # no spread / one answer: not estimable (was 0 / NaN)
+    assert se[4] == 4.0
+
+
+def test_a_mean_of_two_cases_keeps_the_width_of_its_t_interval():
+    """First response 1.8 h on 2 cases: t₁ = 12.7 makes the interval −18.8 … 22.4 h, the score's 0 … 100."""
+    ref = _ref({"kpi": "first_response_time", "unit": "hours", "best": 1, "worst": 13})
+    measured = _measured([{"kpi_id": "frt", "kpi": "first_response_time", "unit": "hours", "n": 2, "value": 1.806854,
+                           "se": 1.618975, "ci_low": -18.764180, "ci_high": 22.377888}])
+    row = score_kpis(measured, ref)[0].iloc[0]
+    assert (row["score_low"], row["score_high"]) == (0, 100)
+    assert row["score_se"] == pytest.approx(100 / (2 * 1.959964))  # the delta method gave 100·1.62/12 = 13.5
+    index = composite_index(score_kpis(measured, ref)[0]).iloc[0]
+    assert index["se"] == pytest.approx(row["score_se"]) and not index["reliable"]
+    assert (index["ci_low"], index["ci_high"]) == pytest.approx((row["score"] - 50, 100), abs=1e-3)
+
+
+def test_clipped_scores_on_tiny_samples_are_not_precise(model):
+    """The user's symptom: a period whose KPI is at 100 % on 2 answers had index 100, se 0, ci 100-100."""
+    events, responses = _monthly_survey_log({
+        ("2025-01-15", "delivery_csat", "csat"): [5] * 30 + [2] * 10,  # 75 %: score 62.5, unclipped
+        ("2025-02-15", "delivery_csat", "csat"): [5, 5],  # 100 % of 2: clipped at the frontier
+    })
+    ref = _ref({"kpi": "csat", "unit": "%", "worst": 50, "best": 90})
+    result = benchmark(engine_from_frames(events, responses), model, reference=ref, periods="month", min_n=30)
+    trend = result.trend[result.trend["scope"] == "journey"].set_index("group")
+    z = 1.959964
+    feb = trend.loc["2025-02"]
+    # Wilson 2/2 = [l, 1]; score interval [0, 100]: se(x)·100/(100 − 100l) with se(x) = 100(1 − l)/2z = 100/2z
+    assert feb["index"] == 100 and feb["se"] == pytest.approx(100 / (2 * z), rel=1e-5)
+    assert (feb["ci_low"], feb["ci_high"]) == pytest.approx((50, 100), abs=1e-3)
+    assert not feb["reliable"] and feb["min_n"] == 2
+    # unclipped: the delta method 100·se(x)/|frontier − worst|, se(x) from the Wilson interval of 30/40
+    jan_low, jan_high = (float(v) for v in wilson_interval(30, 40)[2:])
+    assert trend.loc["2025-01", "index"] == pytest.approx(62.5)
+    assert trend.loc["2025-01", "se"] == pytest.approx(100 * (jan_high - jan_low) / (2 * z) * 100 / 40, rel=1e-5)
+    assert any(n.startswith("Warning: the index of 2025-02 rests on a KPI measured on fewer than 30")
+               for n in result.notes)
+
+
+def test_means_without_an_estimable_error_get_no_interval(model):
+    """One answer (se NaN: the index showed se blank, ci 0-100) and three equal answers (se 0: ci 100-100)."""
+    events, responses = _monthly_survey_log({
+        ("2025-01-15", "support_ces", "ces"): [4, 5, 6, 7] * 10,
+        ("2025-02-15", "support_ces", "ces"): [6],
+        ("2025-03-15", "support_ces", "ces"): [7, 7, 7],
+    })
+    ref = _ref({"kpi": "ces", "unit": "mean", "scale": "1-7", "worst": 3, "best": 6})
+    result = benchmark(engine_from_frames(events, responses), model, reference=ref, periods="month", min_n=2)
+    trend = result.trend[result.trend["scope"] == "journey"].set_index("group")
+    assert trend.loc["2025-01", "se"] > 0 and trend.loc["2025-01", "reliable"]
+    for month in ("2025-02", "2025-03"):
+        row = trend.loc[month]
+        assert np.isnan(row["se"]) and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"]) and not row["reliable"]
+    assert trend.loc["2025-03", "index"] == 100
+    assert any(n.startswith("Warning: the sampling error of ces:support_ces could not be estimated in "
+                            "2025-02, 2025-03") for n in result.notes)
+
+
+def test_internal_benchmark_of_shares_uses_the_newcombe_interval(model):
+    """1 answer of 5 against 20 of 40: a zero standard error made the single answer 'better'."""
+    events, responses = _monthly_survey_log({
+        ("2025-01-15", "delivery_csat", "csat"): [5] * 20 + [1] * 20,
+        ("2025-02-15", "delivery_csat", "csat"): [5],
+    })
+    result = internal_benchmark(engine_from_frames(events, responses), model, "period:month", baseline="2025-01")
+    feb = result.table[result.table["kpi_id"] == "csat:delivery_csat"].set_index("group").loc["2025-02"]
+    expected = two_proportion_test([20], [40], [1], [1]).iloc[0]
+    assert feb["difference"] == pytest.approx(50)
+    assert (feb["diff_low"], feb["diff_high"]) == pytest.approx((100 * expected["ci_low"], 100 * expected["ci_high"]))
+    assert feb["diff_low"] < 0 < feb["diff_high"] and feb["better"] == "same" and feb["small_sample"]
 
 
 def test_internal_benchmark_against_best_and_named_groups(model):

@@ -10,12 +10,27 @@ where the frontier is the best and ``worst`` the worst figure of the KPI's refer
 simply has ``frontier < worst`` and the formula is unchanged).  ``gap`` is the distance still to go to the
 frontier in the KPI's unit (``frontier − x``, or ``x − frontier`` for lower-is-better; negative beyond it).
 
-Uncertainty: the score is a monotone map of ``x``, so its interval is the map of the KPI's interval; its
-standard error is ``100 · se(x) / |frontier − worst|`` where the score is not clipped (delta method) and
-0 where it is.  The index of a scope (the journey, a stage) is the weighted mean ``I = Σ wₖ sₖ / Σ wₖ``
-with ``se(I) = √Σ (wₖ/Σw)² se(sₖ)²`` (KPIs taken as independent samples) and the interval
-``I ± z·se(I)`` clipped to [0, 100].  References are frozen per reference-set version: compare indices only
-across results with the same version and fingerprint.
+Uncertainty: the score is a monotone map of ``x``, so its interval ``[score_low, score_high]`` is the map of
+the KPI's interval, and its standard error is the one that interval implies,
+
+    se(s) = (score_high − score_low) / (2z).
+
+Where the KPI's interval is ``x ± z·se(x)`` and lies between the worst figure and the frontier this is the
+delta method ``100 · se(x) / |frontier − worst|``; for a share it is the Wilson-based se (the Wilson interval
+keeps its width at 0 or 100 %, where ``√(p̂(1−p̂)/n)`` is 0); for a mean it is the t interval's half-width
+over ``z``, i.e. ``t_{n−1}/z`` times the delta method, so a mean of 2 cases is not read with normal
+precision.  As the clip cuts into the interval the se shrinks (a clipped score varies less), and it is 0
+only where the whole interval lies beyond the frontier or the worst figure, i.e. where the score is 100 or
+0 at the chosen confidence.  (Taking the slope of the map at ``x`` instead gave every clipped score an se of
+0, however few answers it rested on.)  A KPI whose own se cannot be estimated (a mean of one case, or of
+values that are all equal; see :mod:`~journeykit.insight.benchmark.measure`) has a score without se.
+
+The index of a scope (the journey, a stage) is the weighted mean ``I = Σ wₖ sₖ / Σ wₖ`` with
+``se(I) = √Σ (wₖ/Σw)² se(sₖ)²`` (KPIs taken as independent samples) and the interval ``I ± z·se(I)``
+clipped to [0, 100].  Where a weighted KPI has no se, neither the index has: its se and interval are NaN
+(not 0-100) and it is marked unreliable, as is an index resting on a KPI measured on fewer than ``min_n``
+answers or customers.  References are frozen per reference-set version: compare indices only across
+results with the same version and fingerprint.
 """
 
 from __future__ import annotations
@@ -57,12 +72,21 @@ def _scale(value, worst: float, frontier: float):
     return 100 * np.clip((np.asarray(value, dtype=float) - worst) / (frontier - worst), 0, 1)
 
 
+def score_se(se: float, ends: np.ndarray, confidence: float) -> float:
+    """Standard error of a KPI's score from its interval ``ends`` (module docstring); NaN where the KPI's
+    ``se`` is not estimable."""
+    if not np.isfinite(se):
+        return float("nan")
+    return float(abs(ends[1] - ends[0]) / (2 * z_value(confidence)))
+
+
 def score_kpis(
     measured: pd.DataFrame,
     reference: ReferenceSet,
     weights: dict[str, float] | None = None,
     industry: str | None = None,
     min_n: int = 30,
+    confidence: float = 0.95,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Distance-to-frontier score of every measured KPI that has a usable reference.
 
@@ -77,6 +101,9 @@ def score_kpis(
         Use only reference rows whose industry contains this text.
     min_n : int
         KPIs measured on fewer answers or customers are flagged ``small_sample``.
+    confidence : float
+        The confidence of the measured intervals (``score_se`` is the score interval's half-width over
+        ``z``); NaN where the KPI's sampling error cannot be estimated (``se`` NaN).
 
     Returns
     -------
@@ -105,7 +132,6 @@ def score_kpis(
             continue
         score = float(_scale(m["value"], worst, frontier))
         ends = _scale([m["ci_low"], m["ci_high"]], worst, frontier)
-        clipped = score in (0.0, 100.0)
         rows.append(
             {
                 "group": m["group"], "kpi_id": m["kpi_id"], "kpi": m["kpi"], "stage": m["stage"],
@@ -114,7 +140,7 @@ def score_kpis(
                 "frontier": frontier, "worst": worst, "reference_median": median, "references": len(refs),
                 "sources": "; ".join(dict.fromkeys(f"{r.source} ({r.year})" for r in refs)),
                 "score": score, "score_low": float(ends.min()), "score_high": float(ends.max()),
-                "score_se": 0.0 if clipped else 100 * m["se"] / abs(frontier - worst),
+                "score_se": score_se(m["se"], ends, confidence),
                 "gap": (frontier - m["value"]) * (1 if kpi.higher_is_better else -1),
                 "weight": float(weights.get(m["kpi_id"], weights.get(m["kpi"], 1.0))),
                 "small_sample": int(m["n"]) < min_n,
@@ -132,7 +158,8 @@ def composite_index(scores: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
     -------
     DataFrame
         ``group, scope ("journey" or "stage:<name>"), index, se, ci_low, ci_high, kpis, weight, min_n,
-        reliable`` (``reliable`` is false when a KPI behind the index is a small sample).
+        reliable`` (``reliable`` is false when a KPI behind the index is a small sample or has no standard
+        error; in the latter case the index's se and interval are NaN).
     """
     z = z_value(confidence)
     rows = []
@@ -143,15 +170,19 @@ def composite_index(scores: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
             w = part["weight"].to_numpy(dtype=float)
             if w.sum() <= 0:
                 continue
-            share = w / w.sum()
-            index = float(share @ part["score"].to_numpy())
-            se = float(np.sqrt(np.sum((share * part["score_se"].to_numpy()) ** 2)))
+            used = part[w > 0]
+            share = w[w > 0] / w.sum()
+            index = float(share @ used["score"].to_numpy(dtype=float))
+            ses = used["score_se"].to_numpy(dtype=float)
+            no_se = int(np.isnan(ses).sum())
+            se = float(np.sqrt(np.sum((share * ses) ** 2))) if not no_se else float("nan")
             rows.append(
                 {
                     "group": group, "scope": scope, "index": index, "se": se,
-                    "ci_low": max(0.0, index - z * se), "ci_high": min(100.0, index + z * se),
-                    "kpis": int((w > 0).sum()), "weight": float(w.sum()), "min_n": int(part["n"].min()),
-                    "reliable": not bool(part.loc[w > 0, "small_sample"].any()),
+                    "ci_low": max(0.0, index - z * se) if not no_se else float("nan"),
+                    "ci_high": min(100.0, index + z * se) if not no_se else float("nan"),
+                    "kpis": len(used), "weight": float(w.sum()), "min_n": int(part["n"].min()),
+                    "reliable": not bool(used["small_sample"].any()) and not no_se,
                 }
             )
     return pd.DataFrame(rows)

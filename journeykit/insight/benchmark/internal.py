@@ -1,10 +1,17 @@
 """Internal benchmarking: the same KPIs across segments, channels, regions or periods, against a baseline.
 
 Each group's KPI is compared with the baseline group's (the best group, or a named one such as the previous
-period) by the difference ``d = x_group − x_baseline`` with ``se(d) = √(se_group² + se_baseline²)``
-(independent samples), the interval ``d ± z·se(d)`` and the two-sided p-value of ``z = d / se(d)``.  The
-standard errors are those of the KPI's own interval: adjusted-Wald for NPS (Rocks 2016: ¾ added to promoters
-and detractors, 3 to n), binomial for shares (Wilson intervals), Student-t for means.
+period) by the difference ``d = x_group − x_baseline`` of independent samples:
+
+* shares (CSAT, conversion, repeat purchase, churn: ``k`` of ``n``): Newcombe's (1998) hybrid score interval
+  from the two Wilson intervals and the p-value of the test that inverts it
+  (:mod:`journeykit.analytics._proportions`), so the verdict agrees with the interval and a share of 0 or
+  100 % on a few answers is not declared better or worse than a large group on the strength of a zero
+  standard error;
+* NPS and means: ``se(d) = √(se_group² + se_baseline²)``, the interval ``d ± z·se(d)`` and the two-sided
+  p-value of ``z = d / se(d)``, with the standard errors of the KPI's own interval (adjusted-Wald for NPS,
+  Rocks 2016: ¾ added to promoters and detractors, 3 to n; Student-t for means, NaN where not estimable,
+  which gives no verdict).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics.intervals import z_value
 from journeykit.engine import Engine, Filters
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.insight.benchmark.kpis import KPIS
-from journeykit.insight.benchmark.measure import measure_groups
+from journeykit.insight.benchmark.measure import PROPORTION_KPIS, measure_groups
 from journeykit.model import JourneyModel
 from journeykit.result import Result
 
@@ -79,18 +87,27 @@ def compare_groups(
         else:
             continue
         diff = rows["value"] - base["value"]
-        se = np.sqrt(rows["se"] ** 2 + base["se"] ** 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            zs = np.where(se > 0, diff / se, np.nan)
-        p = 2 * stats.norm.sf(np.abs(zs))
+        if rows["kpi"].iloc[0] in PROPORTION_KPIS:  # shares in %: k of n answers or customers
+            n, n_base = rows["n"].to_numpy(dtype=float), float(base["n"])
+            k = np.round(rows["value"].to_numpy(dtype=float) * n / 100)
+            k_base = round(float(base["value"]) * n_base / 100)
+            test = two_proportion_test(np.full_like(n, k_base), np.full_like(n, n_base), k, n, confidence)
+            low, high = 100 * test["ci_low"].to_numpy(), 100 * test["ci_high"].to_numpy()
+            p, significant = test["p_value"].to_numpy(), test["significant"].to_numpy()
+        else:
+            se = np.sqrt(rows["se"] ** 2 + base["se"] ** 2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                zs = np.where(se > 0, diff / se, np.nan)
+            p = 2 * stats.norm.sf(np.abs(zs))
+            low, high = diff - z * se, diff + z * se
+            significant = p < 1 - confidence
         sign = np.sign(diff) * (1 if higher else -1)
-        significant = p < 1 - confidence
         verdict = np.select([significant & (sign > 0), significant & (sign < 0)], ["better", "worse"], "same")
         frames.append(pd.DataFrame({
             "kpi_id": kpi_id, "kpi": rows["kpi"], "unit": rows["unit"], "group": rows["group"],
             "n": rows["n"], "value": rows["value"], "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],
             "baseline": base["group"], "baseline_value": base["value"], "difference": diff,
-            "diff_low": diff - z * se, "diff_high": diff + z * se, "p_value": p, "better": verdict,
+            "diff_low": low, "diff_high": high, "p_value": p, "better": verdict,
             "small_sample": rows["n"] < min_n,
         }))
     if not frames:

@@ -6,6 +6,19 @@ shares of customers from :func:`journeykit.analytics.kpis.operational_kpis` (sta
 purchase, inactivity as churn) and, given the support touchpoints, the mean first-response and resolution
 time of the support cases opened there (t interval).  Each group is measured by the same functions with an
 extra filter, so groups and periods are measured exactly as the whole.
+
+``se`` is each KPI's standard error as reported and as the internal comparisons of NPS and means use it (the
+scores use the intervals, shares are compared with Newcombe's interval); it carries the sampling uncertainty
+even where the plug-in formula has none, and NaN marks a KPI whose sampling error cannot be estimated:
+
+* shares (CSAT, conversion, repeat purchase, churn): the Wilson-based ``se = (ci_high − ci_low) / (2z)``,
+  the half-width of the Wilson interval over ``z``.  The binomial ``√(p̂(1−p̂)/n)`` is 0 at a share of 0 or
+  100 %, whatever ``n`` (one answer of 5 on a CSAT gave se 0); the Wilson interval of 1/1 is 20.7-100 %,
+  so its se is 20.2 points.  At large ``n`` the two agree.
+* NPS: the adjusted-Wald se (Rocks 2016), which is never 0.
+* means (CES, response and resolution times): ``s/√n``, NaN where it cannot be estimated — fewer than 2
+  observations, or observations that are all equal (a sample with no spread says nothing about its
+  sampling error).  Scores and indices built on such a KPI get no interval and are flagged.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from journeykit.analytics._periods import check_period
-from journeykit.analytics.intervals import t_interval
+from journeykit.analytics.intervals import t_interval, z_value
 from journeykit.analytics.kpis import NO_GROUP, operational_kpis, survey_kpis
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, epoch_seconds, ordered_window
@@ -36,6 +49,18 @@ _SHARE_KPI = {
 #: Reference KPIs measured from events rather than survey answers.
 SHARE_KPIS = frozenset(_SHARE_KPI.values())
 SUPPORT_KPIS = frozenset({"first_response_time", "resolution_time"})
+#: KPIs that are shares of answers or customers (Wilson intervals) and means (t intervals).
+PROPORTION_KPIS = SHARE_KPIS | {"csat"}
+MEAN_KPIS = SUPPORT_KPIS | {"ces"}
+
+
+def sampling_se(rows: pd.DataFrame, confidence: float) -> pd.Series:
+    """The ``se`` of measured KPI rows as the module docstring defines it (Wilson-based for shares, NaN for
+    means without an estimable sampling error, the KPI's own otherwise)."""
+    kpi, se = rows["kpi"], rows["se"].astype(float)
+    wilson = (rows["ci_high"].astype(float) - rows["ci_low"].astype(float)) / (2 * z_value(confidence))
+    se = se.where(~kpi.isin(PROPORTION_KPIS), wilson)
+    return se.where(~kpi.isin(MEAN_KPIS) | (se > 0), np.nan)
 
 
 def _survey_rows(
@@ -55,7 +80,7 @@ def _survey_rows(
     group = t["group"].astype(str)
     if by is not None and by.startswith("segment:"):
         group = by.split(":", 1)[1] + "=" + group
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "group": group if by is not None else "all", "kpi_id": kpi + ":" + t["survey"], "kpi": kpi,
             "survey": t["survey"], "stage": t["survey"].map(stage_of),
@@ -64,6 +89,7 @@ def _survey_rows(
             "se": t["se"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
         }
     )
+    return rows.assign(se=sampling_se(rows, confidence))
 
 
 def _share_rows(
@@ -77,13 +103,14 @@ def _share_rows(
         return pd.DataFrame(columns=COLUMNS)
     kpi = t["kpi"].map(_SHARE_KPI)
     stage = t["group"].where(t["kpi"] == "reached_stage")
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "kpi_id": np.where(stage.notna(), kpi + ":" + stage.fillna(""), kpi), "kpi": kpi, "survey": None,
             "stage": stage, "unit": "%", "scale": None, "n": t["n"], "value": t["value"], "se": t["se"],
             "ci_low": t["ci_low"], "ci_high": t["ci_high"],
         }
     )
+    return rows.assign(se=sampling_se(rows, confidence))
 
 
 def _support_rows(
@@ -115,7 +142,8 @@ def _support_rows(
                      "scale": None,
                      "n": int(stats["n"]), "value": float(iv.estimate), "se": float(iv.se),
                      "ci_low": float(iv.low), "ci_high": float(iv.high)})
-    return pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "group"])
+    rows = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "group"])
+    return rows.assign(se=sampling_se(rows, confidence)) if len(rows) else rows
 
 
 def measure_kpis(
@@ -137,7 +165,8 @@ def measure_kpis(
     -------
     DataFrame
         ``group, kpi_id, kpi, survey, stage, unit, scale, n, value, se, ci_low, ci_high``; ``kpi_id`` names
-        the measurement (``csat:delivery_csat``, ``conversion:purchase``), ``kpi`` the reference KPI.
+        the measurement (``csat:delivery_csat``, ``conversion:purchase``), ``kpi`` the reference KPI;
+        ``se`` as the module docstring defines it (never 0 for a share; NaN where not estimable).
 
     Raises
     ------

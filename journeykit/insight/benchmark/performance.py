@@ -83,6 +83,12 @@ class BenchmarkResult(Result):
                                  height=max(300, 30 * len(t) + 120))
 
 
+def _names(order: list[str], groups: pd.Series) -> str:
+    """The groups in ``order`` that are among ``groups``: the first five by name, then how many more."""
+    names = [g for g in order if g in set(groups)]
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
 def benchmark(
     engine: Engine,
     model: JourneyModel,
@@ -118,7 +124,9 @@ def benchmark(
     support : list of str, optional
         Touchpoints that open support cases (first response and resolution times).
     min_n : int
-        KPIs on fewer answers or customers are flagged and every index using them carries a warning.
+        KPIs on fewer answers or customers are flagged and every index using them is marked
+        ``reliable = False`` with a warning, as is every index using a KPI whose sampling error cannot be
+        estimated (its se and interval are then NaN).
     confidence : float
     filters : Filters, optional
 
@@ -136,27 +144,35 @@ def benchmark(
     if by is not None:
         groups = measure_groups(engine, model, by, filters, kpis=referenced, **options)
         measured = pd.concat([measured, groups], ignore_index=True)
-    scores, notes = score_kpis(measured, ref, weights, industry, min_n)
+    scores, notes = score_kpis(measured, ref, weights, industry, min_n, confidence)
     if scores.empty:
         raise EmptyResultError(
             f"none of the measured KPIs ({sorted(set(measured['kpi']))}) has a usable figure in the "
             f"reference set '{ref.name}' {ref.version}" + (f" for industry {industry!r}" if industry else "")
         )
     index = composite_index(scores, confidence)
-    trend = pd.DataFrame()
+    trend, period_scores = pd.DataFrame(), scores.iloc[:0]
     if periods is not None:
         per_period = measure_groups(engine, model, f"period:{periods}", filters, kpis=referenced, **options)
-        period_scores, _ = score_kpis(per_period, ref, weights, industry, min_n)
+        period_scores, _ = score_kpis(per_period, ref, weights, industry, min_n, confidence)
         trend = composite_index(period_scores, confidence) if not period_scores.empty else pd.DataFrame()
     notes = [f"Formula: {FORMULA}.", CAVEAT, *dict.fromkeys(notes)]
-    unreliable = pd.concat([index, trend], ignore_index=True)
-    unreliable = unreliable[~unreliable["reliable"]] if not unreliable.empty else unreliable
-    if len(unreliable):
-        names = list(dict.fromkeys(unreliable["group"]))
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    order = list(dict.fromkeys([*index["group"], *(trend["group"] if not trend.empty else [])]))
+    used = pd.concat([scores, period_scores], ignore_index=True) if len(period_scores) else scores
+    used = used[used["weight"] > 0]
+    small = used[used["small_sample"]]
+    if len(small):
         notes.append(
-            f"Warning: the index of {shown} rests on a KPI measured on fewer than {min_n} answers or "
-            f"customers (smallest n = {int(unreliable['min_n'].min())}); such indices are marked "
+            f"Warning: the index of {_names(order, small['group'])} rests on a KPI measured on fewer than "
+            f"{min_n} answers or customers (smallest n = {int(small['n'].min())}); such indices are marked "
+            "reliable = False."
+        )
+    no_se = used[used["score_se"].isna()]
+    if len(no_se):
+        notes.append(
+            f"Warning: the sampling error of {', '.join(dict.fromkeys(no_se['kpi_id']))} could not be "
+            f"estimated in {_names(order, no_se['group'])} (a mean of fewer than 2 cases or answers, or of "
+            "values that are all equal): the index there has no se or interval and is marked "
             "reliable = False."
         )
     return BenchmarkResult(

@@ -66,7 +66,7 @@ def funnel_cmd(
         str | None, typer.Option("--compare", help="Compare two breakdown groups A,B (needs --by).")
     ] = None,
     split: Annotated[
-        str | None, typer.Option("--split", help="Compare entries before and after this date (z-test per step).")
+        str | None, typer.Option("--split", help="Compare entries before and after this date (interval and test per step).")
     ] = None,
     approx: ApproxOpt = False,
     start: StartOpt = None,

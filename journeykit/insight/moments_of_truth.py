@@ -3,8 +3,9 @@
 For each experience (a 0/1 flag per customer, :mod:`journeykit.insight.experiences`) and a loyalty outcome:
 
 Lift and phi (the Amplitude Compass view)
-    Outcome rate with and without the experience, their difference with a Wald interval (unpooled) and
-    a pooled two-proportion z-test, and the phi coefficient
+    Outcome rate with and without the experience, their difference with Newcombe's hybrid score
+    interval and the test that inverts it (:mod:`journeykit.analytics._proportions`), and the phi
+    coefficient
     ``φ = (n₁₁n₀₀ − n₁₀n₀₁) / √(n₁·n₀·n·₁n·₀)``.  A score experience is split at its low cut here
     ("with" = a low score) and enters the models as a number.
 Odds ratios (:mod:`journeykit.insight.logistic`)

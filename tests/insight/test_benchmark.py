@@ -102,6 +102,24 @@ def test_unreadable_or_empty_reference(tmp_path):
         load_reference(tmp_path / "empty.yaml")
 
 
+def test_a_csv_in_another_format_is_one_error_about_its_columns(tmp_path):
+    path = tmp_path / "other.csv"
+    rows = "".join(f"ACSI,all,US,2023,{77 + i},index 0-100,score,ACSI\n" for i in range(60))
+    path.write_text("metric,segment,region,year,value,unit,statistic,source\n" + rows, encoding="utf-8")
+    with pytest.raises(BenchmarkReferenceError) as info:
+        load_reference(path)
+    message = str(info.value)
+    assert "(columns): missing kpi; unknown metric; expected columns: kpi, unit, value" in message
+    assert "rows[" not in message and len(info.value.problems) == 1
+
+
+def test_many_bad_rows_are_summarised_after_the_first_eight():
+    rows = [{"kpi": "nps", "unit": "points", "year": "2024", "source": "s", "value": 200 + i} for i in range(20)]
+    with pytest.raises(BenchmarkReferenceError) as info:
+        parse_reference({"name": "x", "version": "1", "rows": rows}, "many.yaml")
+    assert len(info.value.problems) == 20 and str(info.value).endswith("; … and 12 more")
+
+
 # ------------------------------------------------------------------------------------ scores and index
 def _measured(rows: list[dict]) -> pd.DataFrame:
     base = {"group": "all", "survey": None, "stage": "s1", "scale": None}

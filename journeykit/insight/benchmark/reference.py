@@ -31,10 +31,14 @@ PERCENTILES = ("worst", "p25", "median", "p75", "best")
 class BenchmarkReferenceError(JourneykitError):
     """An invalid benchmark reference file: the file and, per problem, the key path and what was expected."""
 
+    #: Problems spelled out in the message (all of them stay in ``problems``).
+    SHOWN = 8
+
     def __init__(self, file: str, problems: list[tuple[str, str]]):
         self.file, self.problems = file, problems
-        detail = "; ".join(f"{p}: {m}" for p, m in problems)
-        super().__init__(f"{file}: invalid benchmark reference: {detail}")
+        detail = "; ".join(f"{p}: {m}" for p, m in problems[: self.SHOWN])
+        more = f"; … and {len(problems) - self.SHOWN} more" if len(problems) > self.SHOWN else ""
+        super().__init__(f"{file}: invalid benchmark reference: {detail}{more}")
 
 
 class ReferenceRow(BaseModel):
@@ -170,6 +174,20 @@ def parse_reference(data: Any, file: str = "<reference>") -> ReferenceSet:
         raise BenchmarkReferenceError(file, problems) from None
 
 
+def _check_csv_header(path: Path, text: str) -> None:
+    """Raise once for the whole file when its columns are not a reference's (rather than once per row)."""
+    header = next(csv.reader(text.splitlines()), [])
+    fields = ReferenceRow.model_fields
+    required = [name for name, f in fields.items() if f.is_required()]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in fields]
+    if missing or unknown:
+        parts = [f"missing {', '.join(missing)}"] if missing else []
+        parts += [f"unknown {', '.join(unknown)}"] if unknown else []
+        expected = f"expected columns: {', '.join(fields)} (required: {', '.join(required)})"
+        raise BenchmarkReferenceError(str(path), [("(columns)", f"{'; '.join(parts)}; {expected}")])
+
+
 def _csv_rows(path: Path) -> list[dict[str, Any]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -192,6 +210,7 @@ def load_reference(path: str | Path | None = None) -> ReferenceSet:
     except OSError as exc:
         raise BenchmarkReferenceError(str(path), [("(file)", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() == ".csv":
+        _check_csv_header(path, text)
         data = {
             "name": path.stem, "version": hashlib.sha256(text.encode()).hexdigest()[:12],
             "rows": _csv_rows(path),

@@ -79,7 +79,7 @@ def benchmark_cmd(
 ) -> None:
     """Benchmark the journey's KPIs against a reference set: scores, journey and stage index, trend."""
     from journeykit.insight import benchmark as run_benchmark
-    from journeykit.insight.benchmark import FORMULA, load_reference
+    from journeykit.insight.benchmark import load_reference
     from journeykit.insight.benchmark.measure import normalise_grouping
 
     sets = [load_reference(None if r == "default" else r) for r in reference or ["default"]]
@@ -90,7 +90,6 @@ def benchmark_cmd(
             weights=_weights(weight), industry=industry, support=support, purchase=purchase, min_n=min_n,
         )
     console.print(f"[bold]{result.title}[/bold] (fingerprint {result.params['fingerprint']})")
-    console.print(f"formula: {FORMULA}", highlight=False)
     show_table(result.index, title="Benchmark index")
     columns = ["group", "kpi_id", "n", "value", "ci_low", "ci_high", "frontier", "worst", "score",
                "score_low", "score_high", "gap", "small_sample"]

@@ -44,8 +44,10 @@ class PlanFromLog(Result):
     Attributes
     ----------
     table : DataFrame
-        One row per activity of the plan: ``id``, ``from_step``, ``observations``, ``mean``, ``o``,
-        ``m``, ``p``, ``fitted``.
+        One row per activity of the plan: ``id``, ``from_step``, ``observations``, ``mean``, ``median``,
+        ``o``, ``p`` (the 5th and 95th percentiles), ``m`` (the mode of the beta-PERT on ``[o, p]`` whose
+        mean is the observed one, not the most frequent value: see ``median``), ``fitted`` (the
+        distribution the plan uses).
     plan : Plan
     dfg : DataFrame
         The directly-follows graph: ``from_step``, ``to_step``, ``cases`` (``None`` marks start / end).
@@ -179,8 +181,8 @@ def plan_from_log(
         obs = waits.loc[(waits.prev_step == a) & (waits.step == b), "wait"].to_numpy(dtype=float) / scale
         est = estimate_duration(obs, fit=fit)
         r = est.table.iloc[0]
-        rows.append({"id": b, "from_step": a, "observations": int(r.n), "mean": r["mean"], "o": r.o, "m": r.m,
-                     "p": r.p, "fitted": r.fitted})
+        rows.append({"id": b, "from_step": a, "observations": int(r.n), "mean": r["mean"], "median": r["median"],
+                     "o": r.o, "m": r.m, "p": r.p, "fitted": r.fitted})
         acts.append(Activity(b, est.fitted, name=f"{a} -> {b}"))
     plan = Plan(acts, [(x.id, y.id) for x, y in zip(acts, acts[1:])], name=name or str(process), unit=unit)
     totals = _main_path_totals(engine, t, path) / scale

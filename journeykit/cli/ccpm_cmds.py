@@ -287,11 +287,21 @@ def cases_cmd(
     likely = int((status.table["p_breach"] >= 0.5).sum())
     console.print(f"open cases: {len(status.table)} (red {counts.get('red', 0)}, yellow {counts.get('yellow', 0)}, "
                   f"green {counts.get('green', 0)}); [bold]{likely} likely to breach the {sla} SLA[/bold]")
-    show_table(status.table, title="Open cases, most likely breaches first", max_rows=25)
+    show_table(_times_in_seconds(status.table, ("elapsed", "due", "forecast_end"), unit),
+               title="Open cases, most likely breaches first", max_rows=25)
     if out is not None:
         console.print(f"written: {write_table(status.table, out)}")
     if figure is not None:
         _write_figures(figure, f"Live cases against a {sla} SLA", [status.figure()], [("Open cases", status.table)])
+
+
+def _times_in_seconds(table, columns: tuple[str, ...], unit: str):
+    """``table`` with ``columns`` (in ``unit``) as ``<column>_seconds``, so the terminal shows them as times."""
+    from journeykit.schedule.ccpm.progress import UNIT_SECONDS
+
+    return table.assign(**{f"{c}_seconds": table[c] * UNIT_SECONDS[unit] for c in columns})[
+        [f"{c}_seconds" if c in columns else c for c in table.columns]
+    ]
 
 
 @ccpm_app.command("rcpsp")

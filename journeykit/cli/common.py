@@ -97,6 +97,10 @@ def open_workspace(path: Path, *, duckdb_only: bool = False) -> Workspace:
     return Workspace.open(path, engine=engine_choice.engine())
 
 
+#: Widest the first text column of a terminal table is kept (the key that names each row).
+KEY_WIDTH = 32
+
+
 def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -> None:
     """Print a DataFrame as a rich table (first ``max_rows`` rows), cells as :mod:`journeykit.display` shows
     them (times in readable units, no exponents, missing values blank); ``--out`` writes the values."""
@@ -104,8 +108,11 @@ def show_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 40) -
 
     df = without_internal(df)
     table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        table.add_column(header(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    for k, col in enumerate(df.columns):
+        numeric = pd.api.types.is_numeric_dtype(df[col])
+        # the first text column names the rows ('slow:support_contact>15h'): it keeps its width, others shrink
+        widest = 0 if k or numeric or df.empty else int(df[col].astype(str).str.len().max())
+        table.add_column(header(col), justify="right" if numeric else "left", min_width=min(widest, KEY_WIDTH) or None)
     for row in df.head(max_rows).itertuples(index=False):
         table.add_row(*(cell_text(v, col) for v, col in zip(row, df.columns)))
     console.print(table)

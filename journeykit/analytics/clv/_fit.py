@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from journeykit.display import number_text
 from journeykit.errors import JourneykitError
 
 
@@ -197,7 +198,7 @@ def maximise_log_likelihood(
             pass
     notes: tuple[str, ...] = ()
     if edge:
-        shown = ", ".join(f"{k}={v:.3g}" for k, v in edge.items())
+        shown = ", ".join(f"{k}={number_text(float(v))}" for k, v in edge.items())
         notes += (
             f"{shown} ran to the edge of the parameter space: the data cannot tell this heterogeneity "
             "apart from a constant (a limiting case of the model); predictions are usable, standard errors "

@@ -12,6 +12,8 @@ from journeykit.cli.common import (
     ApproxOpt,
     ChannelOpt,
     EndOpt,
+    JourneyOpt,
+    LevelOpt,
     OutOpt,
     SegmentOpt,
     StartOpt,
@@ -20,12 +22,10 @@ from journeykit.cli.common import (
     filters_from,
     open_workspace,
 )
-from journeykit.options import By, Direction, Level
+from journeykit.options import Direction
 
 TimingKind = Literal["dwell", "between", "bottlenecks", "throughput"]
 
-ByOpt = Annotated[By, typer.Option("--by", help="One journey per customer or per case (case_id).")]
-LevelOpt = Annotated[Level, typer.Option("--level", help="Steps are touchpoints, stages or raw events.")]
 CollapseOpt = Annotated[bool, typer.Option("--collapse", help="Merge consecutive repeats of the same step.")]
 
 
@@ -42,7 +42,7 @@ def _clean(rules: list[str] | None) -> list[tuple[str, str | None]]:
 @analyze_app.command("transitions")
 def transitions_cmd(
     workspace: WorkspaceOpt = Path("."),
-    by: ByOpt = "customer",
+    by: JourneyOpt = "customer",
     level: LevelOpt = "touchpoint",
     min_count: Annotated[int, typer.Option("--min-count", min=1, help="Hide rarer transitions.")] = 1,
     collapse: Annotated[
@@ -78,7 +78,7 @@ def paths_cmd(
     steps: Annotated[int, typer.Option("--steps", "-n", min=1, help="Steps shown around the anchor.")] = 3,
     top: Annotated[int, typer.Option("--top", min=1, help="Most frequent paths/variants kept; the rest is 'other'.")] = 25,
     top_per_step: Annotated[int, typer.Option("--top-per-step", min=1, help="Labels kept per position.")] = 8,
-    by: ByOpt = "customer",
+    by: JourneyOpt = "customer",
     level: LevelOpt = "touchpoint",
     collapse: CollapseOpt = False,
     clean: Annotated[
@@ -131,7 +131,7 @@ def timing_cmd(
     ] = "dwell",
     source: Annotated[str | None, typer.Option("--from", help="First step (--kind between).")] = None,
     target: Annotated[str | None, typer.Option("--to", help="Second step (--kind between).")] = None,
-    by: ByOpt = "customer",
+    by: JourneyOpt = "customer",
     level: LevelOpt = "touchpoint",
     approx: ApproxOpt = False,
     start: StartOpt = None,

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from journeykit.display import cell_text, header, without_internal
 from journeykit.errors import JourneykitError
+from journeykit.options import By, Level
 
 if TYPE_CHECKING:  # the engine, pandas and the workspace load when a command runs, not for --help
     import pandas as pd
@@ -128,6 +129,8 @@ SegmentOpt = Annotated[
     typer.Option("--segment", help="Keep events whose attribute KEY equals VALUE: key=value (repeatable)."),
 ]
 ChannelOpt = Annotated[list[str] | None, typer.Option("--channel", help="Keep only this channel (repeatable).")]
+JourneyOpt = Annotated[By, typer.Option("--by", help="One journey per customer or per case (case_id).")]
+LevelOpt = Annotated[Level, typer.Option("--level", help="Steps are touchpoints, stages or raw events.")]
 ApproxOpt = Annotated[bool, typer.Option("--approx", help="Approximate quantiles and distinct counts (large data).")]
 
 

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from journeykit.cli.app import app
-from journeykit.cli.common import OutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import (
+    JourneyOpt,
+    LevelOpt,
+    OutOpt,
+    WorkspaceOpt,
+    console,
+    open_workspace,
+    show_table,
+)
 from journeykit.options import OUTCOMES
 
 if TYPE_CHECKING:
@@ -215,6 +223,8 @@ def process_cmd(
     min_count: Annotated[
         int, typer.Option("--min-count", min=1, help="Occurrences needed on both sides.")
     ] = 30,
+    by: JourneyOpt = "customer",
+    level: LevelOpt = "touchpoint",
     out: OutOpt = None,
 ) -> None:
     """Process benchmark: median time per transition of journeys A and B, and where B is slower."""
@@ -223,7 +233,8 @@ def process_cmd(
     a = _side(a_start, a_end, a_segment, a_channel, "--a-segment")
     b = _side(b_start, b_end, b_segment, b_channel, "--b-segment")
     with open_workspace(workspace) as ws:
-        result = compare_process(ws.engine, a, b, a.describe(), b.describe(), min_count=min_count)
+        result = compare_process(ws.engine, a, b, a.describe(), b.describe(), level=level, by=by,
+                                 min_count=min_count)
     show_table(result.table, title=result.title)
     show_table(result.variants, title="Variants (share of journeys)")
     _notes(result)

@@ -67,6 +67,12 @@ def test_insight_commands(workspace, tmp_path):
                    "--b-segment", "segment=business", "--min-count", "20")
     assert process.exit_code == 0, process.output
     assert "segment=consumer vs segment=business" in process.output
+    # per stage, the table's steps are stage names; --by case takes the case id as the journey
+    stages = _run("insight", "process", "-w", str(workspace), "--a-segment", "segment=consumer",
+                  "--b-segment", "segment=business", "--level", "stage", "--out", str(tmp_path / "p.csv"))
+    assert stages.exit_code == 0, stages.output
+    assert set(pd.read_csv(tmp_path / "p.csv")["source"]) <= {"awareness", "consideration", "purchase",
+                                                             "post-purchase", "loyalty"}
 
 
 def test_insight_errors_are_one_line(workspace):

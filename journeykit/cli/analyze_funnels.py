@@ -145,7 +145,10 @@ def cohorts_cmd(
         pivot = result.matrix().reset_index()
         pivot.columns = [str(c) for c in pivot.columns]
         pivot["cohort"] = pd.to_datetime(pivot["cohort"]).dt.date.astype(str)
-        emit(Result(table=pivot, notes=result.notes, title="Retention rate by cohort and period"), out)
+        rates = [c for c in pivot.columns if c not in ("cohort", "size")]
+        percent = pivot.assign(**{c: (pivot[c] * 100).round(1) for c in rates})
+        emit(Result(table=pivot, notes=result.notes, title="Retention rate by cohort and period"), out,
+             shown=percent, title="Retention (%) by cohort and period")
     else:
         emit(result, out)
         show_table(result.average, title="Average over complete cohorts")

@@ -160,10 +160,18 @@ def filters_from(start: str | None, end: str | None, segment: list[str] | None, 
     return Filters(start=parse_date(start, "--start"), end=parse_date(end, "--end"), segment=pairs, channel=channels)
 
 
-def emit(result: Result, out: Path | None, columns: list[str] | None = None, max_rows: int = 40) -> None:
-    """Print a result (its main ``columns``, default all) and its notes; ``--out`` gets the whole table."""
+def emit(
+    result: Result,
+    out: Path | None,
+    columns: list[str] | None = None,
+    max_rows: int = 40,
+    shown: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> None:
+    """Print a result (its main ``columns``, default all, or a ``shown`` form of its table under ``title``)
+    and its notes; ``--out`` gets the whole table as it is."""
     table = result.table if columns is None else result.table[[c for c in columns if c in result.table.columns]]
-    show_table(table, title=result.title, max_rows=max_rows)
+    show_table(table if shown is None else shown, title=title or result.title, max_rows=max_rows)
     for note in result.notes:
         console.print(f"[dim]note: {note}[/dim]", highlight=False)
     if out is not None:

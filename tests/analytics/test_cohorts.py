@@ -204,6 +204,7 @@ def test_cli_cohorts_matrix_and_churn(tmp_path):
     assert done.exit_code == 0, done.output
     m = pd.read_csv(tmp_path / "m.csv")
     assert m["cohort"].tolist() == ["2024-01-01", "2024-02-01"] and m["1"].tolist() == [0.5, 0.0]
+    assert "Retention (%) by cohort and period" in done.output and " 50 " in done.output  # percent on screen
     churned = run(app, ["analyze", "churn", "-w", str(ws.path), "--days", "30", "--out", str(tmp_path / "c.csv")])
     assert churned.exit_code == 0 and pd.read_csv(tmp_path / "c.csv").churned.tolist() == [0, 2, 3, 0]
     bad = run(app, ["analyze", "cohorts", "-w", str(ws.path), "--entry", "nope"])

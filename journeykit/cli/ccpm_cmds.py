@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from journeykit.cli.app import app
-from journeykit.cli.common import PlanOutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import PlanOutOpt, UnitOutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
 
@@ -264,7 +264,7 @@ def cases_cmd(
     fit: Annotated[str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
     workspace: WorkspaceOpt = Path("."),
     figure: FigureOpt = None,
-    out: PlanOutOpt = None,
+    out: UnitOutOpt = None,
 ) -> None:
     """Open support cases as critical chains with their SLA as due date: who will breach unless someone acts."""
     import pandas as pd

@@ -31,10 +31,10 @@ WorkspaceOpt = Annotated[
 ]
 _OUT_HELP = "Write the result table to FILE: .csv, .parquet or .html by extension"
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in seconds).")]
-#: ``--out`` of the planning commands, whose tables are in the plan's unit (or ``--unit``), not seconds.
-PlanOutOpt = Annotated[
-    Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in the plan's unit, or --unit).")
-]
+#: ``--out`` of the planning commands, whose tables are in the plan's unit, not seconds.
+PlanOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in the plan's unit).")]
+#: ``--out`` of the commands that build their plan from the log in ``--unit``.
+UnitOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in --unit).")]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from journeykit.cli.app import app
-from journeykit.cli.common import PlanOutOpt, WorkspaceOpt, console, open_workspace, show_table
+from journeykit.cli.common import PlanOutOpt, UnitOutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
 
 plan_app = typer.Typer(help="Build, explain and convert PERT plans.", no_args_is_help=True)
@@ -116,7 +116,7 @@ def estimate(
         str, typer.Option("--fit", help="auto, lognormal, empirical, beta_pert or triangular.")
     ] = "auto",
     workspace: WorkspaceOpt = Path("."),
-    out: PlanOutOpt = None,
+    out: UnitOutOpt = None,
 ) -> None:
     """Three-point estimate and fitted distribution of the time between two steps of the cases."""
     from journeykit.io.tables import write_table

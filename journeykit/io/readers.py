@@ -73,7 +73,29 @@ def read_chunks(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Itera
         raise InputError(str(path), "file not found")
     fmt = file_format(path)
     reader = {"csv": _csv_chunks, "parquet": _parquet_chunks, "jsonl": _jsonl_chunks, "xes": _xes_chunks}[fmt]
-    yield from reader(path, chunk_rows)
+    try:
+        yield from reader(path, chunk_rows)
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if isinstance(exc, pa.ArrowInvalid) and "UTF8" not in str(exc).upper().replace("-", ""):
+            raise
+        line = _first_non_utf8_line(path)
+        rows = {None: "the file is", 1: "line 1 (the header) is"}
+        where = rows.get(line, f"line {line} (data row {(line or 0) - 1}) is")
+        raise InputError(
+            str(path), f"{where} not UTF-8 text; save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        ) from None
+
+
+def _first_non_utf8_line(path: Path) -> int | None:
+    """1-based number of the first line that is not valid UTF-8 (the header is line 1)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _with_rows(table: pa.Table, rows: list[int] | range) -> pa.Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -243,3 +244,20 @@ def test_helpdesk_xes_every_event_accounted(ws, shared_data):
     ties = df.duplicated(["case_id", "timestamp"], keep=False).sum()
     assert ties > 0
     assert df.seq.is_unique
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (b"customer_id,timestamp,event\r\nc9,2024-01-01T00:00:00Z,Caf\xe9 visit\r\n", "line 2 (data row 1)"),
+        (b"caf\xe9,timestamp,event\nc9,2024-01-01T00:00:00Z,x\n", "line 1 (the header)"),
+        (b"customer_id,timestamp,event\n" + b"c1,2024-01-01T00:00:00Z,ok\n" * 100_000 + b"c9,2024-01-01T00:00:00Z,\xe9\n",
+         "line 100002 (data row 100001)"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_one_error_naming_the_line_and_nothing_is_ingested(ws, tmp_path, content, where):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=rf"latin1.csv: {re.escape(where)} is not UTF-8 text"):
+        ingest_files(ws, [path])
+    assert int(ws.engine.execute(ws.engine.events.count())) == 0

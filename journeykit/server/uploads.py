@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import UploadFile
 
+from journeykit.errors import JourneykitError
 from journeykit.io.ingest import IngestOptions, IngestReport
 from journeykit.io.mapping import parse_map_option
 from journeykit.server.db import Database
@@ -60,7 +61,17 @@ def ingest_upload(db: Database, upload: UploadFile, options: IngestOptions) -> d
         path = Path(folder) / _safe_name(upload.filename)
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1024 * 1024)
-        report = db.ingest([path], options)
+        private = f"{folder}/"  # the server's temporary folder: neither the client's business nor worth keeping
+        try:
+            report = db.ingest([path], options)
+        except JourneykitError as exc:
+            raise JourneykitError(str(exc).replace(private, "")) from None
+    with db.cursor() as ws:
+        con = ws.engine.backend.con
+        con.execute("UPDATE rejects SET file = replace(file, ?, '') WHERE ingest_id = ?", [private, report.ingest_id])
+        con.execute("UPDATE ingests SET files = replace(files, ?, '') WHERE ingest_id = ?", [private, report.ingest_id])
+    report.files = [f.replace(private, "") for f in report.files]
+    report.rejects_by_reason = [(r, n, first.replace(private, "")) for r, n, first in report.rejects_by_reason]
     return _report_json(db, report)
 
 

@@ -46,8 +46,18 @@ def test_bad_rows_are_rejected_with_row_level_reasons(empty_app):
     assert "not a time" in rejects[3]["reason"] and rejects[3]["column"] == "timestamp"
     assert rejects[4]["column"] == "value"
     assert sum(r["rows"] for r in report["rejects_by_reason"]) == 3
+    # the server's temporary folder shows nowhere: the upload is known by its own name
+    assert all(r["first"].startswith("mixed.csv row ") for r in report["rejects_by_reason"])
     info = client.get("/api/v1/workspace").json()
     assert info["counts"]["events"] == 2 and info["counts"]["rejects"] == 3
+
+
+def test_an_unreadable_upload_is_a_400_naming_the_file_not_the_servers_folder(empty_app):
+    _, client = empty_app
+    response = client.post("/api/v1/uploads/events", files={"file": ("excel.csv", b"customer_id,timestamp,event\n\xe9\n")})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "excel.csv: line 2 (data row 1) is not UTF-8 text; save the file as UTF-8 " \
+        "(in Excel: 'CSV UTF-8')"
 
 
 def test_mapping_and_options_are_applied(empty_app):

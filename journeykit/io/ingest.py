@@ -96,6 +96,7 @@ def ingest_files(
         raise InputError("--survey", f"unknown survey '{opts.survey}' (expected one of {sorted(ws.model.survey_by_name)})")
     con = ws.engine.backend.con
     _check_timezone(con, opts.timezone)
+    _check_timestamp_format(con, opts.timestamp_format)
     started = time.perf_counter()
     with _ingest_settings(con, opts.memory_limit):
         con.execute("BEGIN TRANSACTION")
@@ -148,6 +149,19 @@ def _check_timezone(con, tz: str) -> None:
         raise InputError("--timezone", f"unknown time zone '{tz}' (expected an IANA name such as Europe/Rome)") from None
     finally:
         con.execute("SET TimeZone = 'UTC'")
+
+
+def _check_timestamp_format(con, fmt: str | None) -> None:
+    if fmt is None or fmt in ("epoch", "epoch_ms"):
+        return
+    try:
+        con.execute("SELECT try_strptime('2000-01-01', ?)", [fmt])
+    except duckdb.Error as exc:
+        detail = str(exc).split(": ", 1)[-1].split(":")[0]
+        raise InputError(
+            "--timestamp-format",
+            f"'{fmt}' is not a strptime format ({detail}); e.g. '%d/%m/%Y %H:%M', or epoch / epoch_ms",
+        ) from None
 
 
 class _Stager:

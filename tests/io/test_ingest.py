@@ -261,3 +261,10 @@ def test_a_file_that_is_not_utf8_is_one_error_naming_the_line_and_nothing_is_ing
     with pytest.raises(InputError, match=rf"latin1.csv: {re.escape(where)} is not UTF-8 text"):
         ingest_files(ws, [path])
     assert int(ws.engine.execute(ws.engine.events.count())) == 0
+
+
+def test_an_invalid_timestamp_format_is_refused_before_reading(ws, tmp_path):
+    path = write(tmp_path, "e.csv", "customer_id,timestamp,event\nc1,01/02/2024,view\n")
+    with pytest.raises(InputError, match="--timestamp-format: '%Q' is not a strptime format"):
+        ingest_files(ws, [path], IngestOptions(timestamp_format="%Q"))
+    assert ws.engine.count("ingests") == 0

@@ -202,8 +202,20 @@ def read_yaml_plan(path: str | Path) -> Plan:
     except OSError as exc:
         raise InputError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise InputError(str(path), f"not valid YAML: {exc}") from None
+        raise InputError(str(path), f"not valid YAML: {_yaml_problem(exc)}") from None
+    except ValueError as exc:  # the YAML loader builds dates: 2026-02-30 fails inside it
+        raise InputError(
+            str(path), f"a date that does not exist ({exc}); dates are YYYY-MM-DD calendar dates"
+        ) from None
     return plan_from_dict(data, source=str(path))
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: what is wrong and where (line and column), not the parser's dump."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}"
 
 
 def _csv_number(row: dict[str, str], key: str) -> float | None:

@@ -216,3 +216,21 @@ def test_a_relation_after_an_unknown_id_is_an_error(tmp_path):
                     "  - {id: fix, duration: 1, predecessors: ['Take in charge SS+1', 'Take in SS']}\n")
     with pytest.raises(PlanError, match=r"activities\[1\]: activity 'fix': predecessor 'Take in' is not an activity"):
         read_plan(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nstart: 2026-02-30\nactivities:\n  - {id: a, duration: 1}\n",
+         r"a date that does not exist \(day is out of range for month\)"),
+        ("name: x\ncalendar: {holidays: [2026-13-01]}\nactivities:\n  - {id: a, duration: 1}\n",
+         r"a date that does not exist \(month must be in 1..12\)"),
+        ("name: x\nactivities:\n  - id: a\n    duration: [1, 2\n",
+         r"not valid YAML: line 5, column 1: expected ',' or '\]', but got '<stream end>'$"),
+    ],
+)
+def test_yaml_plans_with_impossible_dates_or_broken_syntax_are_one_line_errors(tmp_path, text, message):
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_plan(path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 
@@ -102,6 +102,24 @@ class Calendar:
         """Working days in ``[first, last)``."""
         return int(np.busday_count(np.datetime64(first, "D"), np.datetime64(last, "D"), weekmask=self.weekmask,
                                    holidays=self._holidays()))
+
+    def working_time(self, start: date, when: datetime, unit: str = "days") -> float:
+        """Working time from the start of day ``start`` to ``when``, in ``unit`` (days, weeks or hours).
+
+        Whole working days in ``[start, when's date)``, plus the part of ``when``'s own day already gone
+        (``time / 24``) when that day is a working day; negative before ``start``.  A date at midnight is
+        the start of that day.
+        """
+        day = when.date()
+        days = float(self.working_days_between(start, day))
+        if self.is_working(day):
+            days += (when.hour * 3600 + when.minute * 60 + when.second + when.microsecond / 1e6) / 86_400
+        kind = UNITS_PER_DAY.get(unit.lower(), "unknown")
+        if kind == "unknown":
+            raise PlanError([f"calendar: cannot convert days to unit {unit!r} (use days, weeks or hours)"])
+        if kind == "hours":
+            return days * self.hours_per_day
+        return days / len(self.workdays) if kind is None else days
 
     def to_dict(self) -> dict:
         return {"workdays": list(self.workdays), "holidays": [h.isoformat() for h in self.holidays],

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from journeykit.schedule import Activity, Plan
+from journeykit.schedule.calendar import Calendar
 from journeykit.schedule.ccpm.fever import Bands
 from journeykit.schedule.ccpm.from_plan import ccpm
 from journeykit.schedule.ccpm.progress import ProgressError, buffer_status, fever_chart
@@ -134,3 +135,18 @@ def test_dated_progress_needs_a_start():
     plan = Plan([Activity("a", 2.0)], [], name="undated")
     with pytest.raises(ProgressError, match="plan has no start date"):
         fever_chart(ccpm(plan, schedules=10), pd.DataFrame({"date": ["2026-01-01"], "activity": ["a"], "remaining": [1]}))
+
+
+def test_dated_progress_counts_working_time_on_the_plans_calendar():
+    """Start Friday 2 January 2026, Monday 5 January a holiday: Wednesday 7 January is 2 working days in
+    (it was read as 5 elapsed days); a time of day adds its share of a working day."""
+    plan = Plan([Activity("a", 4.0), Activity("b", 4.0)], [("a", "b")], name="cal", start=date(2026, 1, 2),
+                calendar=Calendar(holidays=("2026-01-05",)))
+    r = ccpm(plan, buffer="cut_and_paste", schedules=10)
+    dated = pd.DataFrame({"date": ["2026-01-07", "2026-01-07 12:00", "2026-01-05"], "activity": ["a"] * 3,
+                          "remaining": [1, 1, 2]})
+    assert fever_chart(r, dated).table["as_of"].tolist() == [1.0, 2.0, 2.5]
+    hours = Plan([Activity("a", 16.0)], name="h", unit="hours", start=date(2026, 1, 5),
+                 calendar=Calendar(holidays=("2026-01-06",), hours_per_day=8))
+    report = pd.DataFrame({"date": ["2026-01-07"], "activity": ["a"], "remaining": [8]})
+    assert fever_chart(ccpm(hours, schedules=10), report).table["as_of"].tolist() == [8.0]

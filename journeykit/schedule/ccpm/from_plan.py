@@ -102,7 +102,7 @@ def ccpm(plan: Plan, *, cut: float = 0.5, step: float = 1.0, **kwargs: Any) -> C
     problem = plan_problem(plan, aggressive, step)
     result = critical_chain_plan(problem, safe / step, aggressive / step, scenarios=scenarios_from(dists, step),
                                  **kwargs)
-    result.params.update(plan=plan.name, unit=plan.unit, step=step, cut=cut, start=plan.start)
+    result.params.update(plan=plan.name, unit=plan.unit, step=step, cut=cut, start=plan.start, calendar=plan.calendar)
     return result
 
 

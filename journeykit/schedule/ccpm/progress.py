@@ -26,6 +26,7 @@ import pandas as pd
 
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
+from journeykit.schedule.calendar import Calendar
 from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.ccpm.plan import CcpmPlan
 
@@ -161,8 +162,14 @@ def _eaters(problem, chain, finish, planned_finish, driver) -> pd.DataFrame:
     return eating.sort_values("delay_added", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def status_times(frame: pd.DataFrame, unit: str, step: float, start: date | datetime | None) -> pd.Series:
+def status_times(
+    frame: pd.DataFrame, unit: str, step: float, start: date | datetime | None, calendar: Calendar | None = None
+) -> pd.Series:
     """Status times of a progress table in periods: ``as_of`` (numbers) or ``date`` (needs ``start``).
+
+    A date is the start of that day (a time of day adds its share).  With a ``calendar`` the time from the
+    start counts working time only (weekends, holidays and ``hours_per_day``, as the plan's dates do);
+    without one, elapsed time.
 
     Raises
     ------
@@ -186,10 +193,13 @@ def status_times(frame: pd.DataFrame, unit: str, step: float, start: date | date
                 f"progress row {row + 1}, column 'date': cannot read {frame['date'].iloc[row]!r} "
                 "(expected an ISO date such as 2026-01-12, optionally with a time: 2026-01-12 14:30)"
             )
-        origin = pd.Timestamp(start)
-        origin = origin.tz_localize("UTC") if origin.tzinfo is None else origin.tz_convert("UTC")
-        seconds = (stamps - origin).dt.total_seconds()
-        times = seconds / UNIT_SECONDS[unit] / step
+        if calendar is not None:
+            first = start.date() if isinstance(start, datetime) else start
+            times = pd.Series([calendar.working_time(first, t, unit) for t in stamps], index=frame.index) / step
+        else:
+            origin = pd.Timestamp(start)
+            origin = origin.tz_localize("UTC") if origin.tzinfo is None else origin.tz_convert("UTC")
+            times = (stamps - origin).dt.total_seconds() / UNIT_SECONDS[unit] / step
     else:
         raise ProgressError("progress needs a 'date' or an 'as_of' column")
     early = times < 0
@@ -244,7 +254,8 @@ def fever_chart(plan: CcpmPlan, progress: pd.DataFrame, *, start: date | datetim
     if progress.empty:
         raise ProgressError("the progress table has no rows")
     step = float(plan.params.get("step", 1.0))
-    times = status_times(progress, str(plan.params.get("unit", "periods")), step, start or plan.params.get("start"))
+    times = status_times(progress, str(plan.params.get("unit", "periods")), step, start or plan.params.get("start"),
+                         plan.params.get("calendar"))
     remaining = pd.to_numeric(progress["remaining"], errors="coerce")
     if remaining.isna().any():
         row = int(remaining.isna().to_numpy().argmax())

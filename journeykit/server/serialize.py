@@ -23,8 +23,9 @@ TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def jsonable(value: Any) -> Any:
-    """Plain JSON data from parameters that may hold dates, tuples or library objects."""
-    return json.loads(json.dumps(value, default=str))
+    """Plain JSON data from parameters that may hold dates, tuples or library objects (a calendar as its
+    ``to_dict()``)."""
+    return json.loads(json.dumps(value, default=lambda v: v.to_dict() if hasattr(v, "to_dict") else str(v)))
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -214,9 +214,11 @@ def portfolio_cmd(
         if unknown:
             raise InputError(str(progress), f"progress for unknown projects: {', '.join(unknown)} (plans: {', '.join(built)})")
         statuses = {}
+        offsets = dict(zip(portfolio.table["project"], portfolio.table["offset"]))
         for name, rows in frame.groupby(frame["project"].astype(str), sort=False):
-            try:
-                statuses[name] = fever_chart(built[name], rows.drop(columns="project").reset_index(drop=True)).latest
+            try:  # each project's progress is on the portfolio's clock: its plan starts at its offset
+                own = rows.drop(columns="project").reset_index(drop=True)
+                statuses[name] = fever_chart(built[name], own, shift=float(offsets[name])).latest
             except ProgressError as exc:
                 raise InputError(str(progress), f"project {name} (its rows counted on their own): {exc}") from None
         table = rank_open_work(statuses)

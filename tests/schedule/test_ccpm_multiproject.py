@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from journeykit.schedule import Activity, Plan
 from journeykit.schedule.ccpm.from_plan import ccpm
 from journeykit.schedule.ccpm.multiproject import rank_open_work, stagger
-from journeykit.schedule.ccpm.progress import buffer_status
+from journeykit.schedule.ccpm.progress import ProgressError, buffer_status, fever_chart
 from journeykit.schedule.rcpsp import RcpspError
 
 
@@ -64,3 +65,15 @@ def test_open_work_ranked_by_zone_then_burn():
     assert ranked["project"].iloc[0] == "late" and ranked["activity"].iloc[0] == "spec"
     assert set(ranked[ranked["project"] == "calm"]["activity"]) == {"build", "test"}  # done work left out
     assert rank_open_work({}).empty
+
+
+def test_progress_on_the_portfolio_clock_is_shifted_by_each_projects_offset():
+    """B starts at 6: reported at 7 with 1 of its aggressive 2 spec days left, it is on time; read on its own
+    clock from 0 it would look 6 periods late."""
+    a, b = project("A", 8.0), project("B", 4.0)
+    offset = float(stagger([a, b], capacity_buffer=0.5).table.set_index("project").loc["B", "offset"])
+    report = pd.DataFrame({"as_of": [offset + 1], "activity": ["spec"], "remaining": [1.0]})
+    assert fever_chart(b, report, shift=offset).latest.consumption == 0
+    assert fever_chart(b, report).latest.consumption > 0
+    with pytest.raises(ProgressError, match=r"dated before the plan starts \(time 6\)"):
+        fever_chart(b, report.assign(as_of=[offset - 1]), shift=offset)

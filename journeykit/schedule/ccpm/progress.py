@@ -163,13 +163,15 @@ def _eaters(problem, chain, finish, planned_finish, driver) -> pd.DataFrame:
 
 
 def status_times(
-    frame: pd.DataFrame, unit: str, step: float, start: date | datetime | None, calendar: Calendar | None = None
+    frame: pd.DataFrame, unit: str, step: float, start: date | datetime | None, calendar: Calendar | None = None,
+    shift: float = 0.0,
 ) -> pd.Series:
     """Status times of a progress table in periods: ``as_of`` (numbers) or ``date`` (needs ``start``).
 
     A date is the start of that day (a time of day adds its share).  With a ``calendar`` the time from the
     start counts working time only (weekends, holidays and ``hours_per_day``, as the plan's dates do);
-    without one, elapsed time.
+    without one, elapsed time.  ``shift`` (periods) is where the plan starts on the progress's clock (a
+    project staggered in a portfolio): it is taken off every status time.
 
     Raises
     ------
@@ -202,10 +204,12 @@ def status_times(
             times = (stamps - origin).dt.total_seconds() / UNIT_SECONDS[unit] / step
     else:
         raise ProgressError("progress needs a 'date' or an 'as_of' column")
+    times = times - shift
     early = times < 0
     if early.any():
         row = int(early.to_numpy().argmax())
-        raise ProgressError(f"progress row {row + 1} is dated before the plan starts ({start})")
+        begins = f"{start}" + (f" + {shift:g} periods" if shift else "") if start is not None else f"time {shift:g}"
+        raise ProgressError(f"progress row {row + 1} is dated before the plan starts ({begins})")
     return times.astype(float)
 
 
@@ -230,7 +234,7 @@ class FeverChart(Result):
 
 
 def fever_chart(plan: CcpmPlan, progress: pd.DataFrame, *, start: date | datetime | None = None,
-                bands: Bands = Bands()) -> FeverChart:
+                bands: Bands = Bands(), shift: float = 0.0) -> FeverChart:
     """Buffer status at every status time of a progress table.
 
     Parameters
@@ -242,6 +246,9 @@ def fever_chart(plan: CcpmPlan, progress: pd.DataFrame, *, start: date | datetim
     start : date, optional
         Plan start date (default: the plan's own, kept in ``plan.params["start"]``).
     bands : Bands
+    shift : float
+        Periods from the progress's time origin to the plan's start: a project staggered in a portfolio
+        (:func:`~journeykit.schedule.ccpm.multiproject.stagger` ``offset``) reports on the portfolio's clock.
 
     Raises
     ------
@@ -255,7 +262,7 @@ def fever_chart(plan: CcpmPlan, progress: pd.DataFrame, *, start: date | datetim
         raise ProgressError("the progress table has no rows")
     step = float(plan.params.get("step", 1.0))
     times = status_times(progress, str(plan.params.get("unit", "periods")), step, start or plan.params.get("start"),
-                         plan.params.get("calendar"))
+                         plan.params.get("calendar"), shift)
     remaining = pd.to_numeric(progress["remaining"], errors="coerce")
     if remaining.isna().any():
         row = int(remaining.isna().to_numpy().argmax())

@@ -148,11 +148,21 @@ def explain(
 def convert(
     source: PlanArg,
     target: Annotated[Path, typer.Argument(help="Output plan file: .yaml, .csv or .xml (MS Project).")],
+    allow_loss: Annotated[
+        bool, typer.Option("--allow-loss", help="Write a CSV even if it cannot hold the whole plan.")
+    ] = False,
 ) -> None:
     """Convert a plan between YAML, CSV, MS Project XML (and from PSPLIB)."""
-    from journeykit.schedule.plan_io import read_plan, write_plan
+    from journeykit.schedule.plan_io import csv_losses, read_plan, write_plan
 
-    console.print(f"written: {write_plan(read_plan(source), target)}")
+    plan = read_plan(source)
+    lost = csv_losses(plan) if target.suffix.lower() == ".csv" else []
+    if lost and not allow_loss:
+        raise InputError(str(target), f"a CSV plan cannot hold {'; '.join(lost)}: write .yaml or .xml, or give "
+                         "--allow-loss")
+    for item in lost:
+        console.print(f"[yellow]not in the CSV: {item}[/yellow]")
+    console.print(f"written: {write_plan(plan, target)}")
 
 
 __all__ = ["plan_app"]

@@ -296,6 +296,31 @@ def _split_cell(cell: str, ids: Collection[str]) -> list[str]:
     return [text for text in cell.split(";" if ";" in cell else ",") if text.strip()]
 
 
+def csv_losses(plan: Plan) -> list[str]:
+    """What a CSV plan cannot carry of ``plan`` (empty: the CSV holds all of it).
+
+    The CSV has one row per activity: id, name, three-point or fixed duration, predecessors and resource
+    demands.  Its reader takes days as the unit and the file name as the plan's name.
+    """
+    lost = []
+    if plan.unit != "days":
+        lost.append(f"the unit ({plan.unit}; a CSV plan is read in days)")
+    if plan.start is not None:
+        lost.append(f"the start date ({plan.start})")
+    if plan.calendar is not None:
+        lost.append("the calendar (workdays, holidays, hours per day)")
+    if plan.resources:
+        lost.append(f"the resource capacities ({', '.join(f'{k}={v:g}' for k, v in plan.resources.items())})")
+    if plan.correlations:
+        lost.append(f"{len(plan.correlations)} duration correlations")
+    other = [a.id for a in plan.activities if not isinstance(a.duration, Fixed)
+             and a.duration.kind not in ("beta_pert", "triangular")]
+    if other:
+        lost.append(f"the distributions of {', '.join(other[:5])}{' …' if len(other) > 5 else ''} (written as "
+                    "beta-PERT three-point estimates, which changes their mean)")
+    return lost
+
+
 def write_csv_plan(plan: Plan, path: str | Path) -> Path:
     """Write the CSV form; distributions other than three-point and fixed are written as their summary."""
     path = Path(path)

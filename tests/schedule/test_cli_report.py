@@ -52,6 +52,14 @@ def test_plan_explain_and_convert(tmp_path):
     target = tmp_path / "plan.xml"
     assert runner.invoke(app, ["plan", "convert", str(EXAMPLE), str(target)]).exit_code == 0
     assert read_plan(target).ids == read_plan(EXAMPLE).ids
+    # a CSV cannot hold the example's unit, start, calendar, capacities, correlation and lognormal
+    lossy = tmp_path / "plan.csv"
+    res = runner.invoke(app, ["plan", "convert", str(EXAMPLE), str(lossy)])
+    assert res.exit_code != 0 and not lossy.exists()
+    assert "a CSV plan cannot hold the unit (hours" in str(res.exception) and "capacities" in str(res.exception)
+    res = runner.invoke(app, ["plan", "convert", str(EXAMPLE), str(lossy), "--allow-loss"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0 and "not in the CSV: the start date (2026-01-05)" in res.output
+    assert read_plan(lossy).ids == read_plan(EXAMPLE).ids
 
 
 def _workspace_with_cases(tmp_path) -> Workspace:

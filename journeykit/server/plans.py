@@ -107,10 +107,11 @@ def record_progress(store: PlanStore, name: str, rows: list[ProgressRow]) -> Fev
 
 def plan_fever(store: PlanStore, name: str) -> FeverChart:
     """The fever chart of a plan's critical-chain schedule from every progress report so far."""
+    plan = store.get(name)  # an unknown plan is a 404, not "no progress"
     progress = store.progress(name)
     if progress.empty:
         raise JourneykitError(f"plan '{name}' has no progress yet (POST /api/v1/plans/{name}/progress)")
-    return fever_chart(ccpm(store.get(name)), _clean(progress))
+    return fever_chart(ccpm(plan), _clean(progress))
 
 
 #: Iterations of the dashboard's Monte Carlo panel (the API takes any number).

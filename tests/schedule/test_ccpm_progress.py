@@ -150,3 +150,12 @@ def test_dated_progress_counts_working_time_on_the_plans_calendar():
                  calendar=Calendar(holidays=("2026-01-06",), hours_per_day=8))
     report = pd.DataFrame({"date": ["2026-01-07"], "activity": ["a"], "remaining": [8]})
     assert fever_chart(ccpm(hours, schedules=10), report).table["as_of"].tolist() == [8.0]
+
+
+def test_dated_and_numbered_reports_can_share_one_table():
+    mixed = pd.DataFrame({"as_of": [2.0, None], "date": [None, "2026-03-09"], "activity": ["a", "a"],
+                          "remaining": [4, 0]})
+    assert fever_chart(chain_plan(), mixed).table["as_of"].tolist() == [2.0, 7.0]
+    bad = mixed.assign(date=[None, "someday"])
+    with pytest.raises(ProgressError, match="progress row 2, column 'date'"):  # the row of the whole table
+        fever_chart(chain_plan(), bad)

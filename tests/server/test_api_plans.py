@@ -55,6 +55,16 @@ def test_progress_updates_the_fever_chart(plans):
     assert _frame(plans.get("/api/v1/plans/support/fever").json()).equals(fever)
 
 
+def test_dated_and_numbered_reports_mix_and_an_unknown_plan_is_404(plans):
+    assert plans.get("/api/v1/plans/nope/fever").status_code == 404
+    assert plans.put("/api/v1/plans/dated", json={**SUPPORT_PLAN, "start": "2026-01-05"}).status_code == 200
+    plans.post("/api/v1/plans/dated/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 2}])
+    dated = plans.post("/api/v1/plans/dated/progress", json=[{"activity": "triage", "remaining": 0,
+                                                               "date": "2026-01-08"}])
+    assert dated.status_code == 200, dated.text  # it was refused: "progress row 2: 'as_of' must be a number"
+    assert list(_frame(plans.get("/api/v1/plans/dated/fever").json())["as_of"]) == [2.0, 3.0]
+
+
 def test_bad_progress_is_refused_and_not_stored(plans):
     plans.post("/api/v1/plans/support/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 1}])
     bad = plans.post("/api/v1/plans/support/progress", json=[{"activity": "nope", "remaining": 0, "as_of": 3}])

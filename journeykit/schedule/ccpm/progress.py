@@ -178,10 +178,17 @@ def status_times(
     ProgressError
         Neither column, unparseable dates, no plan start date, an unknown unit, dates before the start.
     """
+    if "as_of" in frame and "date" in frame:  # reports of both kinds (the API keeps them in one table)
+        dated = frame["as_of"].isna() & frame["date"].notna()
+        times = pd.Series(float("nan"), index=frame.index)
+        for rows, other in ((~dated, "date"), (dated, "as_of")):
+            if rows.any():
+                times[rows] = status_times(frame.loc[rows].drop(columns=other), unit, step, start, calendar, shift)
+        return times
     if "as_of" in frame:
         times = pd.to_numeric(frame["as_of"], errors="coerce")
         if times.isna().any():
-            raise ProgressError(f"progress row {int(times.isna().to_numpy().argmax()) + 1}: 'as_of' must be a number")
+            raise ProgressError(f"progress row {_table_row(frame, times.isna())}: 'as_of' must be a number")
     elif "date" in frame:
         if start is None:
             raise ProgressError("progress is dated but the plan has no start date (give 'start:' in the plan or --start)")
@@ -192,7 +199,7 @@ def status_times(
         if stamps.isna().any():
             row = int(stamps.isna().to_numpy().argmax())
             raise ProgressError(
-                f"progress row {row + 1}, column 'date': cannot read {frame['date'].iloc[row]!r} "
+                f"progress row {_table_row(frame, stamps.isna())}, column 'date': cannot read {frame['date'].iloc[row]!r} "
                 "(expected an ISO date such as 2026-01-12, optionally with a time: 2026-01-12 14:30)"
             )
         if calendar is not None:
@@ -207,10 +214,15 @@ def status_times(
     times = times - shift
     early = times < 0
     if early.any():
-        row = int(early.to_numpy().argmax())
+        row = _table_row(frame, early)
         begins = f"{start}" + (f" + {shift:g} periods" if shift else "") if start is not None else f"time {shift:g}"
-        raise ProgressError(f"progress row {row + 1} is dated before the plan starts ({begins})")
+        raise ProgressError(f"progress row {row} is dated before the plan starts ({begins})")
     return times.astype(float)
+
+
+def _table_row(frame: pd.DataFrame, flags: pd.Series) -> int:
+    """1-based number, in the whole progress table, of the first flagged row of ``frame`` (a part of it)."""
+    return int(frame.index[int(flags.to_numpy().argmax())]) + 1
 
 
 class FeverChart(Result):

@@ -58,6 +58,17 @@ class PertResult(Result):
     cpm: CPMResult | None = None
     title: str = "Analytic PERT"
 
+    def summary(self, deadline: float | None = None, confidence: float = 0.9) -> pd.DataFrame:
+        """Key figures as a two-column table: mean, std, the deadline met with ``confidence`` and, given a
+        ``deadline``, the probability of meeting it."""
+        rows: list[tuple[str, float]] = [
+            ("mean", self.mean), ("std", self.std), (f"deadline met with probability {confidence:g}",
+                                                      self.deadline(confidence)),
+        ]
+        if deadline is not None:
+            rows.append((f"P(finish <= {deadline:g})", self.probability(deadline)))
+        return pd.DataFrame(rows, columns=["measure", "value"])
+
     def probability(self, deadline: float) -> float:
         """``P(finish <= deadline) = Phi((deadline - mean) / std)`` (a step function when ``std == 0``)."""
         if self.std == 0:

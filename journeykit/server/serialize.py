@@ -50,8 +50,12 @@ def table_response(df: pd.DataFrame, fmt: str, name: str, meta: dict[str, Any]) 
     return JSONResponse({**meta, "columns": [str(c) for c in df.columns], "rows": records(df)})
 
 
-def result_response(result: Result, fmt: str, name: str) -> Response:
+def result_response(result: Result, fmt: str, name: str, summary: pd.DataFrame | None = None) -> Response:
+    """``result``'s table as CSV, Parquet or JSON; the JSON also has ``summary`` rows (``measure``, ``value``)
+    where the result has project-level figures (PERT, Monte Carlo)."""
     meta = {"analysis": name, "title": result.title, "params": jsonable(result.params), "notes": result.notes}
+    if summary is not None:
+        meta["summary"] = records(summary)
     return table_response(result.table, fmt, name, meta)
 
 

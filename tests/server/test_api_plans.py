@@ -33,12 +33,23 @@ def test_cpm_and_pert_equal_the_library(plans):
     assert list(got["ef"]) == pytest.approx(list(cpm(plan).table["ef"]))
     got = _frame(plans.get("/api/v1/plans/support/pert").json())
     assert list(got["te"]) == pytest.approx(list(pert(plan).table["te"]))
+    summary = {r["measure"]: r["value"] for r in plans.get("/api/v1/plans/support/pert", params={"deadline": 30})
+               .json()["summary"]}
+    assert summary["mean"] == pytest.approx(pert(plan).mean)
+    assert summary["P(finish <= 30)"] == pytest.approx(pert(plan).probability(30))
 
 
 def test_montecarlo_is_seeded_and_ccpm_is_levelled(plans):
     one = plans.get("/api/v1/plans/support/montecarlo", params={"iterations": 2000, "seed": 5}).json()
     two = plans.get("/api/v1/plans/support/montecarlo", params={"iterations": 2000, "seed": 5}).json()
     assert one["rows"] == two["rows"] and one["params"]["iterations"] == 2000
+    # the project-level answer: the probability of the deadline (the rows are per activity)
+    late, early = (
+        {r["measure"]: r["value"] for r in plans.get("/api/v1/plans/support/montecarlo", params={
+            "iterations": 2000, "seed": 5, "deadline": d}).json()["summary"]}
+        for d in (9, 7)
+    )
+    assert 0 <= early["P(finish <= 7)"] < late["P(finish <= 9)"] <= 1 and "P95" in late
     chain = plans.get("/api/v1/plans/support/ccpm", params={"format": "csv"})
     assert chain.status_code == 200 and chain.headers["content-type"].startswith("text/csv")
 

@@ -52,9 +52,16 @@ def plan_cpm(name: PlanName, format: FormatQuery = "json", store: PlanStore = De
 
 
 @router.get("/{name}/pert", dependencies=read, response_class=Response, responses=TABLE_RESPONSES)
-def plan_pert(name: PlanName, format: FormatQuery = "json", store: PlanStore = Depends(get_store)) -> Response:
-    """Analytic PERT: expected duration and variance of the project and of the critical paths."""
-    return result_response(pert(store.get(name)), format, f"{name}-pert")
+def plan_pert(
+    name: PlanName,
+    deadline: Annotated[float | None, Query(gt=0, allow_inf_nan=False)] = None,
+    format: FormatQuery = "json",
+    store: PlanStore = Depends(get_store),
+) -> Response:
+    """Analytic PERT: per activity, and in ``summary`` the project's mean, std, the deadline met with
+    probability 0.9 and the probability of meeting ``deadline``."""
+    result = pert(store.get(name))
+    return result_response(result, format, f"{name}-pert", result.summary(deadline))
 
 
 @router.get("/{name}/montecarlo", dependencies=read, response_class=Response, responses=TABLE_RESPONSES)
@@ -66,9 +73,10 @@ def plan_montecarlo(
     format: FormatQuery = "json",
     store: PlanStore = Depends(get_store),
 ) -> Response:
-    """Monte Carlo schedule risk: finish-time distribution, criticality, probability of the deadline."""
+    """Monte Carlo schedule risk: criticality per activity, and in ``summary`` the simulated mean and std,
+    P50/P80/P95 and the probability of meeting ``deadline``."""
     result = simulate(store.get(name), iterations=iterations, seed=seed, deadline=deadline)
-    return result_response(result, format, f"{name}-montecarlo")
+    return result_response(result, format, f"{name}-montecarlo", result.summary())
 
 
 @router.get("/{name}/ccpm", dependencies=read, response_class=Response, responses=TABLE_RESPONSES)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from journeykit.analytics._empty import why_no_events
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.engine import Engine, Filters
 from journeykit.errors import EmptyResultError, JourneykitError
@@ -167,6 +168,8 @@ def moments_of_truth(
     revenue_touchpoints = purchase_touchpoints(engine, filters) if not (anchor and purchase) else []
     anchors = list(anchor) if anchor else revenue_touchpoints[:1]
     if not anchors:
+        if filters is not None and int(engine.execute(filters.apply(engine.events).count())) == 0:
+            raise EmptyResultError(why_no_events(engine, engine.events, filters))
         raise EmptyResultError("no event carries revenue: name the anchor touchpoint (e.g. the purchase)")
     purchases = tuple(purchase or revenue_touchpoints or anchors)
     spec = Outcome(outcome, tuple(anchors), window_days, purchases, survey).validate(model)

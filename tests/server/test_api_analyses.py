@@ -62,11 +62,13 @@ def test_segment_filter(client, tokens):
     assert both["count"].sum() == everything["count"].sum()
 
 
-def test_unknown_segment_attribute_is_a_user_error(client, tokens):
+@pytest.mark.parametrize("analysis", ["stage_dwell", "moments_of_truth"])
+def test_unknown_segment_attribute_is_a_user_error(client, tokens, analysis):
     response = client.get(
-        "/api/v1/analyses/stage_dwell", params={"segment": "no_such_attribute=x"}, headers=bearer(tokens["read"])
+        f"/api/v1/analyses/{analysis}", params={"segment": "no_such_attribute=x"}, headers=bearer(tokens["read"])
     )
-    assert response.status_code == 400 and "no_such_attribute" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "segment attribute 'no_such_attribute' does not exist" in response.json()["detail"]
 
 
 def test_funnel_with_steps_and_options(client, tokens):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from journeykit.analytics._empty import why_no_events
 from journeykit.engine import Engine, Filters
 from journeykit.errors import EmptyResultError
 from journeykit.insight.benchmark.index import FORMULA, composite_index, score_kpis
@@ -139,6 +140,8 @@ def benchmark(
     options = dict(purchase=purchase, support=support, confidence=confidence)
     measured = measure_kpis(engine, model, filters, **options)
     if measured.empty:
+        if filters is not None and int(engine.execute(filters.apply(engine.events).count())) == 0:
+            raise EmptyResultError(f"no KPI could be measured: {why_no_events(engine, engine.events, filters)}")
         raise EmptyResultError("no KPI could be measured: the workspace has no events or survey responses")
     referenced = {r.kpi for r in ref.rows}  # groups and periods measure only what can be scored
     if by is not None:

@@ -44,8 +44,9 @@ ByOpt = Annotated[
 @analyze_app.command("funnel")
 def funnel_cmd(
     steps: Annotated[
-        str, typer.Option("--steps", "-s", help="Comma-separated steps; 'a|b' alternatives, 'x?' optional, "
-                          "'stage:NAME' / 'touchpoint:NAME' / 'event:NAME' to pick the column.")
+        list[str], typer.Option("--steps", "-s", help="Comma-separated steps (or -s repeated, in order); 'a|b' "
+                                "alternatives, 'x?' optional, 'stage:NAME' / 'touchpoint:NAME' / 'event:NAME' to "
+                                "pick the column.")
     ],
     workspace: WorkspaceOpt = Path("."),
     window: Annotated[str, typer.Option("--window", help="Conversion window from step 1: 30m, 12h, 7d, 2w.")] = "14d",
@@ -82,7 +83,7 @@ def funnel_cmd(
 
     filters = filters_from(start, end, segment, channel)
     definition = Funnel.define(
-        [s for s in steps.split(",") if s.strip()], window=window, order=order, count=count,
+        [s for item in steps for s in item.split(",") if s.strip()], window=window, order=order, count=count,
         exclusions=exclude or [],
     )
     with open_workspace(workspace) as ws:

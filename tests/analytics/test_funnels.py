@@ -452,6 +452,10 @@ def test_cli_funnel_writes_the_table_and_reports_errors(tmp_path):
     assert table[table.group == "business"].customers.tolist() == [1, 1, 0]
     ids = CliRunner().invoke(app, [*args, "--customers-at", "3", "--dropped", "--out", str(tmp_path / "ids.csv")])
     assert ids.exit_code == 0 and pd.read_csv(tmp_path / "ids.csv").customer_id.tolist() == ["b"]
+    repeated = ["analyze", "funnel", "-w", str(ws.path), "-s", "product_view", "-s", "cart_add", "-s", "checkout",
+                "--window", "1d", "--out", str(tmp_path / "r.csv")]  # -s repeated: every step, in order
+    assert CliRunner().invoke(app, repeated).exit_code == 0
+    assert pd.read_csv(tmp_path / "r.csv")["name"].tolist() == ["product_view", "cart_add", "checkout"]
     bad = CliRunner().invoke(app, [*args, "--start", "2030-01-01"])
     assert isinstance(bad.exception, EmptyResultError)
 

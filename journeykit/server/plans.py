@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
@@ -39,8 +39,14 @@ class ProgressRow(BaseModel):
 
     activity: str = Field(..., min_length=1)
     remaining: float = Field(..., ge=0, allow_inf_nan=False)
-    date: dt.date | None = None
+    date: dt.datetime | dt.date | None = None
     as_of: float | None = Field(None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_time(self) -> "ProgressRow":
+        if (self.date is None) == (self.as_of is None):
+            raise ValueError("give the status time as date (ISO, optionally with a time) or as_of, exactly one")
+        return self
 
 
 class PlanStore:

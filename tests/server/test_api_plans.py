@@ -74,6 +74,12 @@ def test_dated_and_numbered_reports_mix_and_an_unknown_plan_is_404(plans):
                                                                "date": "2026-01-08"}])
     assert dated.status_code == 200, dated.text  # it was refused: "progress row 2: 'as_of' must be a number"
     assert list(_frame(plans.get("/api/v1/plans/dated/fever").json())["as_of"]) == [2.0, 3.0]
+    timed = plans.post("/api/v1/plans/dated/progress", json=[{"activity": "triage", "remaining": 0,
+                                                               "date": "2026-01-09T12:00:00+00:00"}])
+    assert timed.status_code == 200, timed.text  # a time of day is accepted, as in the CLI's CSV
+    both = plans.post("/api/v1/plans/dated/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 1,
+                                                              "date": "2026-01-09"}])
+    assert both.status_code == 422 and "exactly one" in both.text
 
 
 def test_bad_progress_is_refused_and_not_stored(plans):

@@ -64,6 +64,11 @@ def parse_predecessor(text: str, succ: str, ids: Collection[str] | None = None) 
     if not m:
         raise PlanError([f"activity '{succ}': cannot read predecessor {text!r} (expected 'id', 'id SS' or 'id SS+2')"])
     if ids is not None and m["id"] not in ids:
+        known = max((i for i in ids if text.startswith(f"{i} ")), key=len, default=None)
+        if known is not None:  # 'a XX+1', 'a FS+x': a known activity followed by something that is no link
+            rest = text[len(known):].strip()
+            raise PlanError([f"activity '{succ}': predecessor '{known}': cannot read the link {rest!r} (expected "
+                             "FS, SS, FF or SF with an optional lag in the plan's unit, e.g. SS+2)"])
         raise PlanError([f"activity '{succ}': predecessor '{m['id']}' is not an activity of the plan"])
     lag = float(m["lag"].replace(" ", "")) if m["lag"] else 0.0
     return Dependency(m["id"], succ, (m["type"] or "FS").upper(), lag)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -123,6 +124,14 @@ def test_unknown_predecessor_in_a_file(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("id,duration,predecessors\na,1,\nc,2,a; zz SS+1\n")
     with pytest.raises(PlanError, match="activity 'c': predecessor 'zz' is not an activity"):
+        read_plan(path)
+
+
+@pytest.mark.parametrize("link", ["XX+1", "FS+x", "SS+"])
+def test_a_known_predecessor_with_an_unreadable_link_names_the_link(tmp_path, link):
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"name: x\nactivities:\n  - {{id: a, duration: 1}}\n  - {{id: b, duration: 1, predecessors: ['a {link}']}}\n")
+    with pytest.raises(PlanError, match=rf"activity 'b': predecessor 'a': cannot read the link '{re.escape(link)}'"):
         read_plan(path)
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from journeykit.errors import JourneykitError
 from journeykit.result import Result
 from journeykit.schedule import Plan, cpm, read_plan, simulate, write_plan
-from journeykit.schedule.ccpm import FeverChart, ccpm, fever_chart
+from journeykit.schedule.ccpm import FeverChart, ProgressError, ccpm, fever_chart
 from journeykit.schedule.plan_io import plan_from_dict
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -83,13 +83,19 @@ class PlanStore:
             return pd.DataFrame(columns=PROGRESS_COLUMNS)
         return pd.read_csv(path, dtype={"activity": str, "date": str})
 
+    def clear_progress(self, name: str) -> None:
+        """Remove the plan's stored progress (``PlanNotFound`` for an unknown plan)."""
+        self.get(name)
+        with self._lock:
+            self._path(name, ".progress.csv").unlink(missing_ok=True)
+
     def add_progress(self, name: str, rows: list[dict[str, Any]]) -> FeverChart:
         """Append progress rows after drawing the fever chart of all of them (which refuses unknown
         activities, bad times, ...); that chart."""
         plan = self.get(name)
         with self._lock:
             table = pd.concat([self.progress(name), pd.DataFrame(rows, columns=PROGRESS_COLUMNS)], ignore_index=True)
-            fever = fever_chart(ccpm(plan), _clean(table))
+            fever = _fever(name, plan, table)
             table.to_csv(self._path(name, ".progress.csv"), index=False)
         return fever
 
@@ -117,7 +123,16 @@ def plan_fever(store: PlanStore, name: str) -> FeverChart:
     progress = store.progress(name)
     if progress.empty:
         raise JourneykitError(f"plan '{name}' has no progress yet (POST /api/v1/plans/{name}/progress)")
-    return fever_chart(ccpm(plan), _clean(progress))
+    return _fever(name, plan, progress)
+
+
+def _fever(name: str, plan: Plan, progress: pd.DataFrame) -> FeverChart:
+    """The fever chart of ``plan`` from ``progress``; a report that does not fit says how to start over."""
+    try:
+        return fever_chart(ccpm(plan), _clean(progress))
+    except ProgressError as exc:
+        raise ProgressError(f"{exc} (stored reports of plan '{name}' included; DELETE "
+                            f"/api/v1/plans/{name}/progress to start over)") from None
 
 
 #: Iterations of the dashboard's Monte Carlo panel (the API takes any number).

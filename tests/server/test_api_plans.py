@@ -82,6 +82,20 @@ def test_dated_and_numbered_reports_mix_and_an_unknown_plan_is_404(plans):
     assert both.status_code == 422 and "exactly one" in both.text
 
 
+def test_progress_that_no_longer_fits_a_replaced_plan_can_be_deleted(plans):
+    plans.post("/api/v1/plans/support/progress", json=[{"activity": "fix", "remaining": 1, "as_of": 1}])
+    smaller = {**SUPPORT_PLAN, "activities": [a for a in SUPPORT_PLAN["activities"] if a["id"] != "fix"]}
+    smaller["activities"] = [{**a, "predecessors": [p for p in a.get("predecessors", []) if p != "fix"]}
+                             for a in smaller["activities"]]
+    assert plans.put("/api/v1/plans/support", json=smaller).status_code == 200
+    stuck = plans.get("/api/v1/plans/support/fever")
+    assert stuck.status_code == 400 and "DELETE /api/v1/plans/support/progress" in stuck.json()["detail"]
+    assert plans.delete("/api/v1/plans/support/progress").status_code == 204
+    fresh = plans.post("/api/v1/plans/support/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 1}])
+    assert fresh.status_code == 200 and len(fresh.json()["rows"]) == 1
+    assert plans.delete("/api/v1/plans/nope/progress").status_code == 404
+
+
 def test_bad_progress_is_refused_and_not_stored(plans):
     plans.post("/api/v1/plans/support/progress", json=[{"activity": "triage", "remaining": 0, "as_of": 1}])
     bad = plans.post("/api/v1/plans/support/progress", json=[{"activity": "nope", "remaining": 0, "as_of": 3}])

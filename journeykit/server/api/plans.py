@@ -100,6 +100,13 @@ def post_progress(
     return result_response(record_progress(store, name, rows), "json", f"{name}-fever")
 
 
+@router.delete("/{name}/progress", dependencies=write, status_code=204)
+def delete_progress(name: PlanName, store: PlanStore = Depends(get_store)) -> Response:
+    """Forget every status report of a plan (to start over, e.g. after replacing the plan)."""
+    store.clear_progress(name)
+    return Response(status_code=204)
+
+
 @router.get("/{name}/fever", dependencies=read, response_class=Response, responses=TABLE_RESPONSES)
 def plan_fever_chart(name: PlanName, format: FormatQuery = "json", store: PlanStore = Depends(get_store)) -> Response:
     """Buffer consumption against chain completion at every status time so far."""

@@ -68,11 +68,17 @@ class Calendar:
     def _holidays(self) -> np.ndarray:
         return np.array(self.holidays, dtype="datetime64[D]")
 
-    def to_days(self, offsets: np.ndarray | float, unit: str = "days") -> np.ndarray:
-        """Working-time offsets in ``unit`` as working days."""
+    @staticmethod
+    def _unit_kind(unit: str) -> float | str | None:
+        """``UNITS_PER_DAY`` of ``unit``: 1.0 (days), ``None`` (weeks) or ``"hours"``; PlanError otherwise."""
         kind = UNITS_PER_DAY.get(unit.lower(), "unknown")
         if kind == "unknown":
             raise PlanError([f"calendar: cannot convert unit {unit!r} to days (use days, weeks or hours)"])
+        return kind
+
+    def to_days(self, offsets: np.ndarray | float, unit: str = "days") -> np.ndarray:
+        """Working-time offsets in ``unit`` as working days."""
+        kind = self._unit_kind(unit)
         x = np.asarray(offsets, dtype=float)
         if kind == "hours":
             return x / self.hours_per_day
@@ -114,9 +120,7 @@ class Calendar:
         days = float(self.working_days_between(start, day))
         if self.is_working(day):
             days += (when.hour * 3600 + when.minute * 60 + when.second + when.microsecond / 1e6) / 86_400
-        kind = UNITS_PER_DAY.get(unit.lower(), "unknown")
-        if kind == "unknown":
-            raise PlanError([f"calendar: cannot convert days to unit {unit!r} (use days, weeks or hours)"])
+        kind = self._unit_kind(unit)
         if kind == "hours":
             return days * self.hours_per_day
         return days / len(self.workdays) if kind is None else days

@@ -52,6 +52,35 @@ def _flagged(events: ir.Table, steps: Sequence[Step], exclusions: Sequence[Exclu
     )
 
 
+#: Bits per running count when two counts share one BIGINT running sum (counts below 2**32 per customer).
+COUNT_BITS = 32
+
+
+def _running_counts(flags: ir.Table, counted: Sequence[int]) -> ir.Table:
+    """``flags`` with ``rn`` (0-based position per customer) and ``cK``, the running count of step-``K``
+    events up to and including each row, for each ``K`` in ``counted``, all in one sorted window.
+
+    Two counts share one running sum, ``sK1 + sK2 * 2**32``, split again by bit masks: the window computes
+    one aggregate per pair instead of one per step.  Each running aggregate over a partitioned window
+    costs DuckDB a pass of its own: on the 5.2M step events of the 10.1M-event benchmark the window took
+    2.41 s with four sums and 1.96 s with two packed ones (the whole 5-step funnel: 5.89 s -> 5.66 s).
+    The packed sums are left in the table (``_pkI``): dropping them makes Ibis inline the window in every
+    join instead of computing it once.
+    """
+    upto = ibis.cumulative_window(group_by="customer_id", order_by=list(ORDER_BY))
+    pairs = [counted[i:i + 2] for i in range(0, len(counted), 2)]
+    packed = {
+        f"_pk{i}": sum(flags[f"s{b}"].cast("int64") << (COUNT_BITS * j) for j, b in enumerate(pair)).sum().over(upto)
+        for i, pair in enumerate(pairs)
+    }
+    rows = flags.mutate(rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)), **packed)
+    mask = (1 << COUNT_BITS) - 1
+    return rows.mutate(**{
+        f"c{b}": (rows[f"_pk{i}"] >> (COUNT_BITS * j)) & mask
+        for i, pair in enumerate(pairs) for j, b in enumerate(pair)
+    })
+
+
 def _next(flag: ir.BooleanValue, value: ir.Value, window) -> ir.Value:
     return ibis.ifelse(flag, value, ibis.null()).min().over(window)
 
@@ -72,11 +101,7 @@ def sequential_attempts(
     flags = _flagged(events, steps, exclusions, by)
     nxt_req = {a: b for a, b in zip(required, required[1:])}
     counted = [] if strict else list(nxt_req.values())
-    upto = ibis.cumulative_window(group_by="customer_id", order_by=list(ORDER_BY))
-    rows = flags.mutate(
-        rn=ibis.row_number().over(group_by="customer_id", order_by=list(ORDER_BY)),
-        **{f"c{b}": flags[f"s{b}"].cast("int64").sum().over(upto) for b in counted},
-    )
+    rows = _running_counts(flags, counted)
     # the rows after this one, as a running frame in reverse order (cheaper than a frame up to the end)
     after = ibis.window(group_by="customer_id", order_by=ibis.desc("rn"), rows=(None, -1))
 

@@ -166,17 +166,20 @@ def _first_to_next(steps: Steps, source: str, target: str) -> ir.Table:
     """One row per journey with a ``source`` step: ``start`` (its first ``source`` step) and ``end`` (the
     first ``target`` step after it, NULL when none).
 
-    Only the ``source`` and ``target`` steps are numbered (the others cannot change which comes first), then
-    an aggregate finds each journey's first ``source`` and a join its next ``target``: one window in all.
+    No window: an aggregate takes each journey's first ``source`` step as the minimum of the pair
+    ``(timestamp, seq)``, and a join keeps the ``target`` steps after that pair (lexicographically) and
+    their earliest time.  When ``source == target`` the first step itself is not after itself, so the end
+    is the second occurrence.
     """
     keys = steps.keys
-    t = steps.table.filter(steps.table.step.isin([source, target]))
-    t = t.mutate(pos=ibis.row_number().over(steps.window()))
+    t = steps.table
     src = t.filter(t.step == source)
-    firsts = src.group_by(keys).aggregate(apos=src.pos.min(), start=src.timestamp.min())
+    firsts = src.group_by(keys).aggregate(_first=ibis.struct({"ts": src.timestamp, "seq": src.seq}).min())
+    firsts = firsts.select(*keys, start=firsts._first.ts, _sseq=firsts._first.seq)
     tgt = t.filter(t.step == target)
-    tgt = tgt.select(_pos=tgt.pos, _ts=tgt.timestamp, **{f"_{k}": tgt[k] for k in keys})
-    joined = firsts.left_join(tgt, [*(firsts[k] == tgt[f"_{k}"] for k in keys), tgt._pos > firsts.apos])
+    tgt = tgt.select(_seq=tgt.seq, _ts=tgt.timestamp, **{f"_{k}": tgt[k] for k in keys})
+    after = (tgt._ts > firsts.start) | ((tgt._ts == firsts.start) & (tgt._seq > firsts._sseq))
+    joined = firsts.left_join(tgt, [*(firsts[k] == tgt[f"_{k}"] for k in keys), after])
     return joined.group_by([*keys, "start"]).aggregate(end=joined._ts.min())
 
 

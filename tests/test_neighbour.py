@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeykit.engine.expr import neighbour, ordered_window
+from journeykit.engine.expr import global_position, neighbour, ordered_window
 
 
 def _reference(rows: list[tuple[str, str, int, int, str]], keys: list[str], offset: int) -> dict[int, str | None]:
@@ -60,6 +60,35 @@ def test_single_sort_equals_the_partitioned_window_and_python(rows, keys, offset
     got = dict(zip(*con.to_pyarrow(single.select("seq", "n")).to_pydict().values()))
     want = dict(zip(*con.to_pyarrow(partitioned.select("seq", "n")).to_pydict().values()))
     assert got == want == _reference(rows, keys, offset)
+
+
+def _table(rows: list[tuple[str, str, int, str]]) -> ibis.Table:
+    return ibis.memtable(
+        pa.table(
+            {
+                "customer": [r[0] for r in rows],
+                "session": [r[1] for r in rows],
+                "timestamp": pa.array([r[2] for r in rows], pa.int64()).cast(pa.timestamp("s")),
+                "seq": list(range(len(rows))),
+                "label": [r[3] for r in rows],
+            }
+        )
+    )
+
+
+@pytest.mark.parametrize("keys", [["customer"], ["customer", "session"]])
+@pytest.mark.parametrize("offset", [1, -1])
+@given(rows=events)
+@settings(max_examples=40, deadline=None)
+def test_neighbour_by_a_stored_position_after_a_filter(rows, keys, offset):
+    """Ranked before a filter (as repeat collapsing does), the kept rows' neighbours by their rank equal
+    the neighbours found by sorting the kept rows again."""
+    t = _table(rows)
+    t = t.mutate(pos=global_position(keys)).filter(lambda r: r.label != "R")
+    con = ibis.duckdb.connect()
+    by_position = con.to_pyarrow(t.mutate(n=neighbour(t, t.label, keys, offset, "pos")).select("seq", "n"))
+    resorted = con.to_pyarrow(t.mutate(n=neighbour(t, t.label, keys, offset)).select("seq", "n"))
+    assert dict(zip(*by_position.to_pydict().values())) == dict(zip(*resorted.to_pydict().values()))
 
 
 def test_offset_other_than_one_step_is_refused():

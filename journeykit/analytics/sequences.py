@@ -26,7 +26,7 @@ import ibis.expr.types as ir
 from journeykit.analytics._empty import why_no_events
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import attribute, neighbour, ordered_window, seconds_between
+from journeykit.engine.expr import attribute, global_position, neighbour, ordered_window, seconds_between
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.options import By, Level
 
@@ -77,6 +77,9 @@ class Steps:
     labels : tuple of str
         The distinct labels ``step`` can take, sorted (a superset after sessions and repeat collapsing);
         with ``encoded=True`` ``step`` holds the index of its label here.
+    position : str, optional
+        A column of ``table`` ranking the rows in ``(*keys, timestamp, seq)`` order (DuckDB, after
+        collapsing repeats), which :meth:`next` and :meth:`previous` sort by.
     """
 
     table: ir.Table
@@ -84,6 +87,7 @@ class Steps:
     level: str
     notes: list[str] = field(default_factory=list)
     labels: tuple[str, ...] = ()
+    position: str | None = None
 
     @property
     def customer(self) -> str:
@@ -97,11 +101,11 @@ class Steps:
 
     def next(self, value: ir.Value) -> ir.Value:
         """``value`` at the next step of the same journey (NULL at the last); ``value`` of ``table``."""
-        return neighbour(self.table, value, self.keys, 1)
+        return neighbour(self.table, value, self.keys, 1, self.position)
 
     def previous(self, value: ir.Value) -> ir.Value:
         """``value`` at the previous step of the same journey (NULL at the first)."""
-        return neighbour(self.table, value, self.keys, -1)
+        return neighbour(self.table, value, self.keys, -1, self.position)
 
 
 def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
@@ -213,11 +217,15 @@ def prepare_steps(
         notes += session_notes
     labels = tuple(sorted(labelled["step"]))
     t = encode_labels(t, labels) if encoded else t.filter(t.step.notnull())
+    position = None
     if collapse_repeats:
+        # On DuckDB the rows are ranked in the same sort, so that later neighbours sort by one integer.
+        position = "_position" if engine.kind == "duckdb" else None
+        ranked = {position: global_position(keys)} if position else {}
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
-        t = t.mutate(_previous=neighbour(t, t.step, keys, -1))
+        t = t.mutate(_previous=neighbour(t, t.step, keys, -1), **ranked)
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
-    return Steps(t, keys, level, notes, labels=labels)
+    return Steps(t, keys, level, notes, labels=labels, position=position)
 
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:

@@ -61,7 +61,9 @@ def ordered_window(group_by: str | list[str]) -> ibis.expr.builders.LegacyWindow
     return ibis.window(group_by=group_by, order_by=list(ORDER_BY))
 
 
-def neighbour(t: ir.Table, value: ir.Value, keys: list[str], offset: int) -> ir.Value:
+def neighbour(
+    t: ir.Table, value: ir.Value, keys: list[str], offset: int, position: str | None = None
+) -> ir.Value:
     """``value`` at the next (``offset=1``) or previous (``-1``) event of the same journey, NULL at its ends.
 
     A journey is the rows sharing ``keys``, in ``(timestamp, seq)`` order.  Spark takes the partitioned
@@ -69,16 +71,31 @@ def neighbour(t: ir.Table, value: ir.Value, keys: list[str], offset: int) -> ir.
     neighbours from another journey: it evaluates one large partition much faster than a million partitions
     of a few rows each (stage dwell on 10.1M events, hand-written SQL: 4.1 s partitioned, 3.3 s so).  On
     Spark a window without partitions would move every row into one task.
+
+    ``position`` names an integer column already holding the rows' rank in that order (see
+    :func:`global_position`); DuckDB then sorts by that one column, which is cheaper than by the keys,
+    timestamp and sequence number.
     """
     if offset not in (1, -1):
         raise ValueError(f"offset must be 1 or -1, got {offset}")
     if ibis.get_backend(t).name != "duckdb":
         w = ordered_window(keys)
         return (value.lead() if offset == 1 else value.lag()).over(w)
-    w = ibis.window(order_by=[*keys, *ORDER_BY])
+    w = ibis.window(order_by=[position] if position is not None else [*keys, *ORDER_BY])
     shift = (lambda v: v.lead().over(w)) if offset == 1 else (lambda v: v.lag().over(w))
     same = ibis.and_(*[shift(t[k]) == t[k] for k in keys])
     return ibis.ifelse(same, shift(value), ibis.null(value.type()))
+
+
+def global_position(keys: list[str]) -> ir.IntegerValue:
+    """Each row's rank in ``(*keys, timestamp, seq)`` order over the whole table, for :func:`neighbour`'s
+    ``position`` (DuckDB only: on Spark a window without partitions would move every row into one task).
+
+    Computed beside another neighbour in the same order it costs no extra sort, and later neighbours of a
+    filtered subset then sort by one integer: stage dwell on 10.1M events 3.7 s -> 3.3 s in hand-written
+    SQL, 3.18 s -> 3.07 s through journeykit (stage transitions 3.50 s -> 3.35 s).
+    """
+    return ibis.row_number().over(ibis.window(order_by=[*keys, *ORDER_BY]))
 
 
 def attribute(t: ir.Table, key: str) -> ir.StringValue:

@@ -10,6 +10,7 @@ from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics.intervals import nps_interval, wilson_interval
 from journeykit.engine import Filters
 from journeykit.engine.frames import engine_from_frames
+from journeykit.errors import JourneykitError
 from journeykit.insight.benchmark import (
     FORMULA,
     BenchmarkReferenceError,
@@ -222,6 +223,18 @@ def test_index_per_period_warns_on_small_samples(model):
     assert any(n.startswith("Warning: the index of 2025-03 rests on a KPI measured on fewer than 30") and "smallest n = 5" in n
                for n in result.notes)
     assert len(result.figure("trend").data) == 1
+
+
+def test_weights_must_name_a_kpi(model):
+    """A misspelt weight key was ignored without a word (every weight stayed 1)."""
+    events, responses = _monthly_nps_log()
+    engine = engine_from_frames(events, responses)
+    ref = _ref({"kpi": "nps", "unit": "points", "worst": -100, "best": 100})
+    with pytest.raises(JourneykitError, match=r"no KPI is called 'nsp' .*measured here: .*nps, nps:nps\)"):
+        benchmark(engine, model, reference=ref, weights={"nsp": 2})
+    result = benchmark(engine, model, reference=ref, weights={"nps": 2, "ces": 1})
+    assert result.index.set_index("scope").loc["journey", "weight"] == 2
+    assert "weight for 'ces' not used: no such KPI was measured" in result.notes
 
 
 def _monthly_survey_log(answers: dict[tuple[str, str, str], list[int]]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -80,6 +80,21 @@ def score_se(se: float, ends: np.ndarray, confidence: float) -> float:
     return float(abs(ends[1] - ends[0]) / (2 * z_value(confidence)))
 
 
+def check_weight_keys(weights: dict[str, float], measured: pd.DataFrame) -> list[str]:
+    """Refuse weight keys naming no KPI (neither a measured ``kpi_id`` nor a KPI kind); return notes on
+    those naming a KPI kind that was not measured here."""
+    ids, kinds = set(measured["kpi_id"]), set(measured["kpi"])
+    unknown = sorted(k for k in weights if k not in ids and k not in kinds and k not in KPIS)
+    if unknown:
+        valid = ", ".join(sorted(ids | kinds))
+        raise JourneykitError(
+            f"benchmark weights: no KPI is called {' or '.join(map(repr, unknown))} (a weight is keyed by a kpi_id "
+            f"or a KPI kind; measured here: {valid})"
+        )
+    return [f"weight for {k!r} not used: no such KPI was measured" for k in sorted(weights)
+            if k not in ids and k not in kinds]
+
+
 def score_kpis(
     measured: pd.DataFrame,
     reference: ReferenceSet,

@@ -15,7 +15,7 @@ import pandas as pd
 from journeykit.analytics._empty import why_no_events
 from journeykit.engine import Engine, Filters
 from journeykit.errors import EmptyResultError
-from journeykit.insight.benchmark.index import FORMULA, composite_index, score_kpis
+from journeykit.insight.benchmark.index import FORMULA, check_weight_keys, composite_index, score_kpis
 from journeykit.insight.benchmark.measure import measure_groups, measure_kpis
 from journeykit.insight.benchmark.reference import ReferenceSet, load_reference
 from journeykit.model import JourneyModel
@@ -147,7 +147,9 @@ def benchmark(
     if by is not None:
         groups = measure_groups(engine, model, by, filters, kpis=referenced, **options)
         measured = pd.concat([measured, groups], ignore_index=True)
+    weight_notes = check_weight_keys(weights or {}, measured)
     scores, notes = score_kpis(measured, ref, weights, industry, min_n, confidence)
+    notes = weight_notes + notes
     if scores.empty:
         raise EmptyResultError(
             f"none of the measured KPIs ({sorted(set(measured['kpi']))}) has a usable figure in the "

@@ -345,6 +345,8 @@ def test_internal_benchmark_against_best_and_named_groups(model):
     assert feb["difference"] == pytest.approx(0.0)
     assert feb["diff_high"] == pytest.approx(100 * 1.959964 * np.hypot(se_jan, se_feb), rel=1e-5)
     assert jan["baseline"] == "2025-01" and feb["better"] == "same"
+    # the baseline's own row is not tested against itself
+    assert jan["better"] == "baseline" and jan[["diff_low", "diff_high", "p_value"]].isna().all()
     best = compare_groups(result_measured := measure_kpis(engine, model), "best")
     assert set(best["baseline"]) == {"all"} and (best["difference"] == 0).all() and len(result_measured)
     with pytest.raises(Exception, match="baseline group '2024-12' is not among the groups"):

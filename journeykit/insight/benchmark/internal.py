@@ -40,7 +40,7 @@ class InternalBenchmarkResult(Result):
 
     ``table``: ``kpi_id, kpi, unit, group, n, value, ci_low, ci_high, baseline, baseline_value, difference,
     diff_low, diff_high, p_value, better`` (the group is significantly better / worse than the baseline, or
-    ``"same"``), ``small_sample``.
+    ``"same"``; ``"baseline"``, with no interval or p-value, on the baseline group's own row), ``small_sample``.
     """
 
     title: str = "Internal benchmark"
@@ -103,6 +103,10 @@ def compare_groups(
             significant = p < 1 - confidence
         sign = np.sign(diff) * (1 if higher else -1)
         verdict = np.select([significant & (sign > 0), significant & (sign < 0)], ["better", "worse"], "same")
+        # the baseline is not an independent sample of itself: no interval, no test
+        own = (rows["group"] == base["group"]).to_numpy()
+        low, high, p = (np.where(own, np.nan, np.asarray(v, dtype=float)) for v in (low, high, p))
+        verdict = np.where(own, "baseline", verdict)
         frames.append(pd.DataFrame({
             "kpi_id": kpi_id, "kpi": rows["kpi"], "unit": rows["unit"], "group": rows["group"],
             "n": rows["n"], "value": rows["value"], "ci_low": rows["ci_low"], "ci_high": rows["ci_high"],

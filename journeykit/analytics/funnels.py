@@ -41,6 +41,7 @@ from journeykit.analytics._materialize import scratch
 from journeykit.analytics._periods import check_period, period_index, period_start
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics._steps import Exclusion, Step, StepSpecError, parse_duration
+from journeykit.display import duration_text
 from journeykit.engine import Engine, Filters
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.result import Result
@@ -102,6 +103,8 @@ class Funnel:
         StepSpecError
             On an invalid definition (with what is wrong).
         """
+        if isinstance(steps, str):
+            raise StepSpecError(f"steps must be a list of at least 2 steps, got the single string {steps!r}")
         parsed = tuple(Step.of(s) for s in steps)
         if len(parsed) < 2:
             raise StepSpecError(f"a funnel needs at least 2 steps, got {len(parsed)}")
@@ -179,7 +182,14 @@ class Funnel:
         table = _step_table(summary, self)
         if by is not None and set(table["group"]) == {NO_VALUE}:
             notes.append(f"breakdown '{by}': no step-1 event carries this attribute; all are in '{NO_VALUE}'")
-        trend = _trend(engine, attempts, self, period)
+        last = engine.execute(events.timestamp.max())
+        trend = _trend(engine, attempts, self, period, last)
+        if not trend["complete"].all():
+            notes.append(
+                f"entry periods whose {duration_text(self.window)} conversion window had not ended at the last "
+                f"observed event ({pd.Timestamp(last):%Y-%m-%d %H:%M}) are marked complete=False: their "
+                "conversion can still grow"
+            )
         if by is None:
             table, trend = table.drop(columns="group"), trend.drop(columns="group")
         return FunnelResult(
@@ -327,7 +337,9 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
 
 
-def _trend(engine: Engine, a: ir.Table, f: Funnel, period: str) -> pd.DataFrame:
+def _trend(engine: Engine, a: ir.Table, f: Funnel, period: str, last_event: pd.Timestamp) -> pd.DataFrame:
+    """Entries and conversions per entry period; a period is ``complete`` when the conversion window of its
+    last possible entry ended by ``last_event`` (the last observed event), so its conversion is final."""
     last = f.last_required
     expr = (
         a.group_by("group", period_index=period_index(a.entry, period))
@@ -337,6 +349,8 @@ def _trend(engine: Engine, a: ir.Table, f: Funnel, period: str) -> pd.DataFrame:
     df = engine.execute(expr)
     df.insert(2, "period_start", period_start(df["period_index"], period))
     df["conversion"] = _ratio(df["converted"].to_numpy(), df["entered"].to_numpy())
+    ends = period_start(df["period_index"] + 1, period) + pd.Timedelta(seconds=f.window)
+    df["complete"] = (ends <= pd.Timestamp(last_event)).to_numpy()
     return df
 
 
@@ -379,7 +393,8 @@ class FunnelResult(Result):
         previous required step) and ``median_seconds_from_start``.
     trend : DataFrame
         Conversion (first to last required step) by entry period: ``period_index``, ``period_start``,
-        ``entered``, ``converted``, ``conversion``.
+        ``entered``, ``converted``, ``conversion``, ``complete`` (False while the conversion window of the
+        period's entries had not ended at the last observed event: that conversion can still grow).
     time_histogram : DataFrame
         Seconds from step 1 to each later step: ``step``, ``name``, ``bin_start_seconds``,
         ``bin_end_seconds``, ``count``.

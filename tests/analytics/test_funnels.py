@@ -174,11 +174,21 @@ def test_trend_and_histogram():
     assert tr.period_start.tolist() == [BASE, BASE + pd.Timedelta(days=7)]
     assert tr.entered.tolist() == [1, 2] and tr.converted.tolist() == [1, 1]
     assert tr.conversion.tolist() == pytest.approx([1, 0.5])
+    # week 1 ends at 168 h, its 1-day window at 192 h <= the last event (192.5 h); week 2's window is still open
+    assert tr.complete.tolist() == [True, False]
+    assert any("conversion window had not ended at the last observed event (2024-03-12 00:30)" in n for n in r.notes)
     h = r.time_histogram
     assert h.bin_start_seconds.tolist() == [0.0, H] and h["count"].tolist() == [1, 1]
     assert h.bin_end_seconds.iloc[-1] == pytest.approx(2 * H)
     months = funnel(eng, ["view", "cart"], window="1d", period="month").trend
     assert months.period_start.tolist() == [pd.Timestamp("2024-03-01", tz="UTC")]
+    assert months.complete.tolist() == [False]
+
+
+def test_a_single_string_is_not_a_list_of_steps():
+    eng = engine_from_frames(log([("a", 0, "view"), ("a", 2, "cart")]))
+    with pytest.raises(StepSpecError, match="steps must be a list of at least 2 steps, got the single string 'view'"):
+        funnel(eng, "view")
 
 
 def test_two_proportion_test_by_hand():

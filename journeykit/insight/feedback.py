@@ -8,11 +8,15 @@ Sentiment
 Themes
     TF-IDF of the comments (English stop words removed, words and word pairs seen in at least two comments)
     factorised by non-negative matrix factorisation (Lee & Seung 1999, *Nature* 401): ``X ≈ WH`` with ``k``
-    themes; a theme is named by its highest-weighted terms ``H``, and each comment belongs to its largest
-    weight in ``W`` (none when all are zero).  Example comments are those with the largest weight.
+    themes; a theme is named by its highest-weighted terms ``H``.  A comment's weight on theme ``k`` is
+    ``Wᵢₖ‖Hₖ‖``, the length of the part of its (unit-length) TF-IDF vector that the theme reconstructs; the
+    comment belongs to the theme of its largest weight when that weight is at least ``MIN_WEIGHT`` (0.1),
+    and to no theme otherwise: with few themes, comments about something else get weights near zero on
+    every theme and would otherwise be forced into one.  Example comments are those with the largest weight.
 NPS impact
-    ``impact = NPS(all NPS respondents) − NPS(respondents whose comment does not mention the theme)``: a
-    negative impact means the theme drags the score down.  It describes who mentions what, not a cause.
+    ``impact = NPS(commenting NPS respondents) − NPS(those among them whose comment does not mention the
+    theme)``: a negative impact means the theme drags the score down.  It describes who mentions what, not
+    a cause.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ POSITIVE, NEGATIVE = 0.05, -0.05
 #: Fewest comments for a theme model.
 MIN_COMMENTS = 20
 NO_THEME = "(no theme)"
+#: Smallest weight (share of a comment's TF-IDF vector reconstructed by a theme) that assigns the theme.
+MIN_WEIGHT = 0.1
 
 
 @dataclass
@@ -82,7 +88,7 @@ def sentiment(texts: list[str]) -> np.ndarray:
 
 
 def themes(texts: list[str], k: int, seed: int = 0, top_terms: int = 3) -> tuple[list[str], np.ndarray]:
-    """TF-IDF + NMF themes: ``(names, W)`` with ``W`` the ``(n, k)`` comment-theme weights."""
+    """TF-IDF + NMF themes: ``(names, weights)``, the ``(n, k)`` weights ``Wᵢₖ‖Hₖ‖`` (module docstring)."""
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -100,7 +106,7 @@ def themes(texts: list[str], k: int, seed: int = 0, top_terms: int = 3) -> tuple
     w = nmf.fit_transform(x)
     terms = np.array(vectorizer.get_feature_names_out())
     names = [", ".join(terms[np.argsort(-row)[:top_terms]]) for row in nmf.components_]
-    return names, w
+    return names, w * np.linalg.norm(nmf.components_, axis=1)
 
 
 def _nps(scores: np.ndarray, high: float) -> float:
@@ -173,7 +179,7 @@ def feedback(
     theme_names, w = themes(df["comment"].tolist(), k, seed)
     best = w.argmax(axis=1)
     df["weight"] = w.max(axis=1)
-    df["theme"] = np.where(df["weight"] > 0, np.array(theme_names, dtype=object)[best], NO_THEME)
+    df["theme"] = np.where(df["weight"] >= MIN_WEIGHT, np.array(theme_names, dtype=object)[best], NO_THEME)
     table = _theme_table(df, model, theme_names, examples)
     notes = [
         "Sentiment is VADER's lexicon score: it misses domain phrases, so read it next to the scores. "
@@ -182,7 +188,10 @@ def feedback(
     ]
     unassigned = int((df["theme"] == NO_THEME).sum())
     if unassigned:
-        notes.append(f"{unassigned} comment{'s share' if unassigned > 1 else ' shares'} no term with any theme.")
+        notes.append(
+            f"{unassigned} of {len(df)} comments belong to no theme: none of the {len(theme_names)} themes "
+            f"reconstructs {MIN_WEIGHT:.0%} of their TF-IDF vector (more themes, k, may cover them)."
+        )
     return FeedbackResult(
         table=table,
         comments=df[["response_id", "survey", "touchpoint", "period", "score", "comment", "sentiment",
@@ -204,6 +213,8 @@ def _theme_table(
     rows = []
     for name in theme_names:
         mine = df[df["theme"] == name]
+        if mine.empty:  # every comment near it is better explained by another theme, or by none
+            continue
         mention = nps["theme"] == name
         without = _nps(nps.loc[~mention, "score"].to_numpy(), high)
         top = mine.nlargest(examples, "weight")["comment"].drop_duplicates()

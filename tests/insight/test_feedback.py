@@ -10,7 +10,7 @@ import pytest
 
 from journeykit.engine.frames import engine_from_frames
 from journeykit.errors import EmptyResultError, JourneykitError
-from journeykit.insight.feedback import feedback, sentiment
+from journeykit.insight.feedback import MIN_WEIGHT, NO_THEME, feedback, sentiment, themes
 from journeykit.simulate.comments import THEMES
 
 
@@ -64,6 +64,26 @@ def test_simulated_comments_recover_the_delivery_theme(engine, model):
     table = result.table
     assert (table.loc[table["theme"].str.contains("deliver"), "nps_impact"] < 0).any()
     assert (result.by_touchpoint["touchpoint"].isin(["delivery", "feedback_survey", "issue_resolved", "support_contact"])).all()
+
+
+def test_comments_far_from_every_theme_belong_to_none(engine, model):
+    """With fewer themes than topics, comments about something else have weights near 0 on every theme;
+    they were forced into one ('The driver was very helpful.' under a packaging theme)."""
+    result = feedback(engine, model, k=3)
+    c = result.comments
+    assigned = c["theme"] != NO_THEME
+    assert (c.loc[assigned, "weight"] >= MIN_WEIGHT).all() and (c.loc[~assigned, "weight"] < MIN_WEIGHT).all()
+    assert 0 < (~assigned).sum() < len(c)
+    assert result.table["comments"].sum() == assigned.sum()  # the theme table counts only assigned comments
+    assert any(n.startswith(f"{(~assigned).sum()} of {len(c)} comments belong to no theme") for n in result.notes)
+
+
+def test_theme_weight_is_the_reconstructed_share_of_the_comment():
+    """Two disjoint topics, two themes: each theme reconstructs its comments' whole unit TF-IDF vector."""
+    texts = ["parcel courier late"] * 5 + ["refund invoice wrong"] * 5
+    names, weights = themes(texts, k=2)
+    assert weights.max(axis=1) == pytest.approx(np.ones(10), abs=1e-3)
+    assert weights.min(axis=1) == pytest.approx(np.zeros(10), abs=1e-3)
 
 
 def test_feedback_needs_no_network(model, monkeypatch):

@@ -209,7 +209,8 @@ class _Stager:
             return
         columns = [c for c in chunk.table.column_names if c != ROW_NUMBER]
         constants = frozenset({"survey"}) if self.opts.survey else frozenset()
-        mapping = resolve_mapping(str(path), columns, self.opts.target, self.opts.mapping, constants)
+        maps = frozenset(f.name for f in chunk.table.schema if pa.types.is_map(f.type))
+        mapping = resolve_mapping(str(path), columns, self.opts.target, self.opts.mapping, constants, maps)
         self.con.register("chunk", chunk.table)
         self.con.execute(f"SET TimeZone = {lit(self.opts.timezone)}")
         seq_base = self.seq_base + self.file_offset

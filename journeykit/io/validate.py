@@ -57,10 +57,17 @@ class TimestampRule:
 
 
 def _attributes(mapping: Mapping) -> str:
+    """The free attributes: one entry per attribute column (NULLs left out), then the entries of the
+    attribute map columns (``Mapping.attribute_maps``; on a clash the column wins)."""
     if not mapping.attributes:
-        return "MAP {}::MAP(VARCHAR, VARCHAR)"
-    entries = ", ".join(f"{{'key': {lit(c)}, 'value': {_text(c)}}}" for c in mapping.attributes)
-    return f"map_from_entries(list_filter([{entries}], lambda x: x.value IS NOT NULL))"
+        columns = "MAP {}::MAP(VARCHAR, VARCHAR)"
+    else:
+        entries = ", ".join(f"{{'key': {lit(c)}, 'value': {_text(c)}}}" for c in mapping.attributes)
+        columns = f"map_from_entries(list_filter([{entries}], lambda x: x.value IS NOT NULL))"
+    for col in mapping.attribute_maps:
+        given = f"COALESCE(CAST({q(col)} AS MAP(VARCHAR, VARCHAR)), MAP {{}}::MAP(VARCHAR, VARCHAR))"
+        columns = f"map_concat({given}, {columns})"
+    return columns
 
 
 def _raw(columns: list[str], alias: str) -> str:

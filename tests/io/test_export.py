@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from lxml import etree
 
@@ -67,6 +70,43 @@ def test_parquet_partitioned_by_month_with_canonical_schema(tmp_path):
     assert table.num_rows == 3
     assert set(schema.EVENTS_SCHEMA.names) <= set(table.column_names)
     assert table.schema.field("attributes").type == schema.ATTRIBUTES_TYPE
+    ws.close()
+
+
+def _parquet_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("month=*/*.parquet"))
+
+
+def test_parquet_export_ingests_into_a_fresh_workspace_as_the_same_events(tmp_path, rich):
+    """The export's attribute map was read as one text attribute ('{org:resource=ann, ...}') and its seq,
+    touchpoint, stage, source and ingest_id became attributes too."""
+    paths = export_parquet(rich, tmp_path / "out")
+    fresh = Workspace.init(tmp_path / "fresh")
+    r = ingest_files(fresh, _parquet_files(paths["events"]))
+    assert (r.rows_read, r.new, r.rejected) == (ALL, ALL, 0)
+    assert _events(fresh) == _events(rich)
+    fresh.close()
+
+
+def test_parquet_export_reingested_into_the_same_workspace_adds_nothing(tmp_path, rich):
+    before = _events(rich)
+    paths = export_parquet(rich, tmp_path / "out")
+    r = ingest_files(rich, _parquet_files(paths["events"]))
+    assert (r.rows_read, r.duplicates, r.new, r.rejected) == (ALL, ALL, 0, 0)
+    assert _events(rich) == before
+
+
+def test_an_attribute_map_is_merged_but_managed_columns_are_kept_outside_an_export(tmp_path):
+    """A user's own file with an ``attributes`` map but without the workspace's columns: its entries become
+    attributes, and a plain ``stage`` column stays a free attribute (only an export's is set again)."""
+    table = pa.table({
+        "customer_id": ["a"], "timestamp": pa.array([0], pa.timestamp("s", tz="UTC")), "event": ["visit"],
+        "stage": ["my own stage"], "attributes": pa.array([[("tier", "gold")]], schema.ATTRIBUTES_TYPE),
+    })
+    pq.write_table(table, tmp_path / "own.parquet")
+    ws = Workspace.init(tmp_path / "ws")
+    ingest_files(ws, [tmp_path / "own.parquet"])
+    assert _events(ws)[0]["attributes"] == {"tier": "gold", "stage": "my own stage"}
     ws.close()
 
 

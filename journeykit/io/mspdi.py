@@ -11,13 +11,24 @@ what the link means in MS Project.
 
 MSPDI conventions (Microsoft, "XML Schema for the Project class", Office developer documentation):
 durations are ISO 8601 work durations ``PT#H#M#S`` (``MinutesPerDay`` working minutes to the day),
-``LinkLag`` is in tenths of a minute, link ``Type`` is 0 = FF, 1 = FS, 2 = SF, 3 = SS.
+``LinkLag`` is in tenths of a minute, link ``Type`` is 0 = FF, 1 = FS, 2 = SF, 3 = SS.  ``LagFormat``
+says how the lag was entered: working time (3 minutes, 5 hours, 7 days, 9 weeks, 11 months) is read as
+is; elapsed time (4, 6, 8, 10, 12: calendar time, nights and weekends included) is converted to working
+days at the calendar's share of working weekdays (2 elapsed days on a Monday-Friday calendar: 2 × 5/7 =
+1.43 working days; exact only on average, since a plan's lags are working time); percentage lags (19,
+20) are refused with the link named (enter them as durations).
+
+Non-working days come from the older ``WeekDay`` entries with ``DayType`` 0 and from the calendar's
+``Exceptions`` (MS Project 2007 and later, ProjectLibre): a non-working exception of recurrence type 1
+(daily, every ``Period`` days) or 2 (yearly on ``Month``/``MonthDay``, ``Month`` 0 = January) between its
+``FromDate`` and ``ToDate``.  Other recurrences and working exceptions (extra working days) cannot be held
+by a weekday-and-holiday calendar and are refused with the exception's name.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from lxml import etree
@@ -25,7 +36,6 @@ from lxml import etree
 from journeykit.errors import InputError, JourneykitError
 from journeykit.schedule.calendar import WEEKDAYS, Calendar
 from journeykit.schedule.durations import BetaPert, Duration, Fixed
-
 from journeykit.schedule.network import Activity, Dependency, Plan
 
 NS = "http://schemas.microsoft.com/project"
@@ -37,6 +47,11 @@ _NUM = r"(\d+(?:\.\d+)?)"
 _DURATION = re.compile(rf"^-?P(?:{_NUM}D)?(?:T(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?$")
 #: MSPDI DayType: 1 = Sunday .. 7 = Saturday.
 _DAY_TYPE = {name: (i + 1) % 7 + 1 for i, name in enumerate(WEEKDAYS)}
+#: LagFormat codes of elapsed time (calendar time) and of percentages of the predecessor's duration.
+ELAPSED_LAGS = frozenset({4, 6, 8, 10, 12})
+PERCENT_LAGS = frozenset({19, 20})
+#: Exception recurrence types a weekday-and-holiday calendar can hold: 1 daily, 2 yearly by month day.
+DAILY, YEARLY_BY_DAY = 1, 2
 
 
 def _hours_per_unit(plan: Plan) -> float:
@@ -249,14 +264,21 @@ def read_mspdi(path: str | Path) -> Plan:
             raise InputError(rd.file, f"task '{who}': predecessor UID {uid} is not a task of the file")
         return [uid_to_id[uid]]
 
+    calendar = _read_calendar(rd, hours_per_day)
     deps: dict[tuple[str, str], Dependency] = {}
     for succ_uid, link in links:
         kind = LINK_NAMES.get(int(rd.text(link, "Type") or 1))
         if kind is None:
             raise InputError(rd.file, f"task UID {succ_uid}: unknown link type {rd.text(link, 'Type')!r} (0-3)")
-        lag = float(rd.text(link, "LinkLag") or 0) / 600 / hours_per_day
+        lag_format = int(rd.text(link, "LagFormat") or 7)
+        pred_uid = rd.text(link, "PredecessorUID")
+        if lag_format in PERCENT_LAGS:
+            who = f"{uid_to_id.get(pred_uid, f'UID {pred_uid}')} -> {uid_to_id.get(succ_uid, f'UID {succ_uid}')}"
+            raise InputError(rd.file, f"link {who}: a lag in percent of the predecessor (LagFormat {lag_format}) "
+                                      "cannot be read; enter the lag as a duration")
+        lag = _lag_days(float(rd.text(link, "LinkLag") or 0), lag_format, hours_per_day, calendar)
         # a link from or to a summary task links all the real tasks under it (MS Project's meaning)
-        for pred in members(rd.text(link, "PredecessorUID"), succ_uid):
+        for pred in members(pred_uid, succ_uid):
             for succ in members(succ_uid, succ_uid):
                 deps.setdefault((pred, succ), Dependency(pred, succ, kind, lag))
     deps_list = list(deps.values())
@@ -264,9 +286,17 @@ def read_mspdi(path: str | Path) -> Plan:
     acts = [Activity(a.id, a.duration, a.name, demands.get(a.id, {})) for a in acts]
     start = rd.text(rd.root, "StartDate")
     return Plan(acts, deps_list, name=rd.text(rd.root, "Name") or rd.text(rd.root, "Title") or path.stem,
-                unit="days", calendar=_read_calendar(rd, hours_per_day),
+                unit="days", calendar=calendar,
                 start=datetime.fromisoformat(start).date() if start else None,
                 resources=resources or None, source=str(path))
+
+
+def _lag_days(raw: float, lag_format: int, hours_per_day: float, calendar: Calendar | None) -> float:
+    """A link's lag in working days from ``LinkLag`` (tenths of a minute) and its ``LagFormat``."""
+    if lag_format in ELAPSED_LAGS:
+        workdays = len(calendar.workdays) if calendar else 5
+        return raw / 600 / 24 * workdays / 7
+    return raw / 600 / hours_per_day
 
 
 def _read_resources(rd: _Reader) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
@@ -306,7 +336,39 @@ def _read_calendar(rd: _Reader, hours_per_day: float) -> Calendar | None:
                 first = datetime.fromisoformat(rd.text(period, "FromDate")).date()
                 last = datetime.fromisoformat(rd.text(period, "ToDate")).date()
                 holidays += [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+    for exc in cal.findall(f"{rd.q('Exceptions')}/{rd.q('Exception')}"):
+        holidays += _exception_days(rd, exc)
     return Calendar(tuple(workdays) or WEEKDAYS[:5], tuple(holidays), hours_per_day)
+
+
+def _exception_days(rd: _Reader, exc: etree._Element) -> list[date]:
+    """The non-working days of one calendar ``Exception`` (see the module docstring)."""
+    name = rd.text(exc, "Name") or "(unnamed)"
+    period = exc.find(rd.q("TimePeriod"))
+    if rd.text(exc, "DayWorking") == "1":
+        raise InputError(rd.file, f"calendar exception '{name}': extra working time cannot be read (the plan's "
+                                  "calendar holds working weekdays and non-working days only)")
+    if period is None or rd.text(period, "FromDate") is None or rd.text(period, "ToDate") is None:
+        raise InputError(rd.file, f"calendar exception '{name}': no TimePeriod with FromDate and ToDate")
+    first = datetime.fromisoformat(rd.text(period, "FromDate")).date()
+    last = datetime.fromisoformat(rd.text(period, "ToDate")).date()
+    kind = int(rd.text(exc, "Type") or DAILY)
+    every = max(1, int(rd.text(exc, "Period") or 1))
+    if kind == DAILY:
+        return [first + timedelta(days=d) for d in range(0, (last - first).days + 1, every)]
+    if kind == YEARLY_BY_DAY:
+        month, day = int(rd.text(exc, "Month") or 0) + 1, int(rd.text(exc, "MonthDay") or first.day)
+        days = []
+        for year in range(first.year, last.year + 1, every):
+            try:
+                d = date(year, month, day)
+            except ValueError:  # 29 February in a common year
+                continue
+            if first <= d <= last:
+                days.append(d)
+        return days
+    raise InputError(rd.file, f"calendar exception '{name}': recurrence type {kind} is not supported (only 1 "
+                              "daily and 2 yearly by day of the month); list its days as separate exceptions")
 
 
 __all__ = ["read_mspdi", "write_mspdi"]

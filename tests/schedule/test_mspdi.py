@@ -140,6 +140,64 @@ def test_unknown_extension():
         read_plan("plan.txt")
 
 
+def _two_tasks(tmp_path, link: str = "", calendar: str = "") -> Path:
+    """A project of tasks a (1 day) -> b (1 day) with the given link body extras and calendar XML."""
+    xml = ("<Project xmlns='http://schemas.microsoft.com/project'><MinutesPerDay>480</MinutesPerDay>"
+           f"<Calendars>{calendar}</Calendars><Tasks>"
+           "<Task><UID>1</UID><Name>a</Name><WBS>a</WBS><Duration>PT8H0M0S</Duration></Task>"
+           "<Task><UID>2</UID><Name>b</Name><WBS>b</WBS><Duration>PT8H0M0S</Duration>"
+           f"<PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type>{link}</PredecessorLink></Task>"
+           "</Tasks></Project>")
+    path = tmp_path / "two.xml"
+    path.write_text(xml)
+    return path
+
+
+@pytest.mark.parametrize(("lag", "lag_format", "days"), [
+    (2 * 8 * 60 * 10, 7, 2.0),              # 2 working days (8 h each)
+    (2 * 24 * 60 * 10, 8, 2 * 5 / 7),       # 2 elapsed days: was read as 6 working days
+    (12 * 60 * 10, 6, 0.5 * 5 / 7),         # 12 elapsed hours
+])
+def test_mspdi_lags_in_working_and_elapsed_time(tmp_path, lag, lag_format, days):
+    plan = read_mspdi(_two_tasks(tmp_path, f"<LinkLag>{lag}</LinkLag><LagFormat>{lag_format}</LagFormat>"))
+    assert plan.dependencies[0].lag == pytest.approx(days)
+
+
+def test_mspdi_percent_lags_are_refused_with_the_link(tmp_path):
+    path = _two_tasks(tmp_path, "<LinkLag>50</LinkLag><LagFormat>19</LagFormat>")
+    with pytest.raises(InputError, match=r"link a -> b: a lag in percent of the predecessor \(LagFormat 19\)"):
+        read_mspdi(path)
+
+
+def _exception(body: str, name: str = "Holiday", working: int = 0) -> str:
+    return (f"<Calendar><UID>1</UID><Exceptions><Exception><Name>{name}</Name><DayWorking>{working}</DayWorking>"
+            f"{body}</Exception></Exceptions></Calendar>")
+
+
+def test_mspdi_calendar_exceptions_are_holidays(tmp_path):
+    """MS Project 2007+ and ProjectLibre write holidays as <Exceptions>; they were dropped."""
+    daily = _exception("<Type>1</Type><Period>1</Period><TimePeriod><FromDate>2026-12-24T00:00:00</FromDate>"
+                       "<ToDate>2026-12-26T23:59:00</ToDate></TimePeriod>")
+    plan = read_mspdi(_two_tasks(tmp_path, calendar=daily))
+    assert plan.calendar.holidays == (date(2026, 12, 24), date(2026, 12, 25), date(2026, 12, 26))
+    yearly = _exception("<Type>2</Type><Month>4</Month><MonthDay>1</MonthDay><TimePeriod>"
+                        "<FromDate>2026-01-01T00:00:00</FromDate><ToDate>2028-12-31T23:59:00</ToDate></TimePeriod>")
+    plan = read_mspdi(_two_tasks(tmp_path, calendar=yearly))
+    assert plan.calendar.holidays == (date(2026, 5, 1), date(2027, 5, 1), date(2028, 5, 1))
+
+
+@pytest.mark.parametrize(("body", "working", "message"), [
+    ("<Type>6</Type><TimePeriod><FromDate>2026-01-01T00:00:00</FromDate><ToDate>2026-02-01T00:00:00</ToDate>"
+     "</TimePeriod>", 0, "calendar exception 'Closure': recurrence type 6 is not supported"),
+    ("<Type>1</Type><TimePeriod><FromDate>2026-01-03T00:00:00</FromDate><ToDate>2026-01-03T23:59:00</ToDate>"
+     "</TimePeriod>", 1, "calendar exception 'Closure': extra working time cannot be read"),
+    ("<Type>1</Type>", 0, "calendar exception 'Closure': no TimePeriod"),
+])
+def test_mspdi_exceptions_a_calendar_cannot_hold_are_refused(tmp_path, body, working, message):
+    with pytest.raises(InputError, match=message):
+        read_mspdi(_two_tasks(tmp_path, calendar=_exception(body, "Closure", working)))
+
+
 def test_links_to_summary_tasks_link_their_subtasks(tmp_path):
     """A link to a summary task constrains every task under it (MS Project semantics)."""
     def task(uid, name, level, hours=0, summary=0, preds=()):

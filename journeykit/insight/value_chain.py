@@ -48,10 +48,12 @@ class ValueChainResult(Result):
     table : DataFrame
         Per touchpoint: ``touchpoint, stage, interactions, per_period, unit_cost, cost_per_period,
         cost_share, customers, revenue_per_period, customer_revenue, customer_clv, value_per_cost,
-        loyalty_lift, revenue_at_stake``.
+        loyalty_lift, revenue_at_stake`` (``customer_clv`` is NaN without ``clv``, the loyalty figures
+        without ``moments``).
     resources : DataFrame
-        ``resource, rate, capacity_minutes, used_minutes, utilisation, unused_minutes, unused_cost``
-        (per period).
+        ``resource, rate, capacity_minutes, used_minutes, used_cost, utilisation, unused_minutes,
+        unused_cost`` (per period; ``used_cost = used_minutes · rate``; the capacity columns are NaN for a
+        resource paid per minute, which has no capacity).
     activities : DataFrame
         ``activity, category, primary, unit_cost, per_period, cost_per_period``.
     stages : DataFrame
@@ -234,7 +236,7 @@ def _resource_table(chain: ValueChain, used: np.ndarray) -> pd.DataFrame:
     unused = capacity - used
     return pd.DataFrame({
         "resource": [r.name for r in chain.resources], "rate": rates, "capacity_minutes": capacity,
-        "used_minutes": used, "utilisation": used / capacity, "unused_minutes": unused,
+        "used_minutes": used, "used_cost": used * rates, "utilisation": used / capacity, "unused_minutes": unused,
         "unused_cost": unused * rates,
     })
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from journeykit.display import readable
+from journeykit.report.text import readable_times, timestamps_to_minutes
 
 
 @dataclass
@@ -27,7 +28,8 @@ class Section:
     figures : list of plotly figures
     tables : list of (caption, DataFrame)
     notes : list of str
-        Caveats (sample sizes, associations not causes, ...).
+        Caveats (sample sizes, associations not causes, ...); full timestamps in them are shown to the
+        minute.
     """
 
     title: str
@@ -54,7 +56,7 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 
 
 def _table_html(caption: str, df: pd.DataFrame, max_rows: int = 30) -> str:
-    body = readable(df.head(max_rows)).to_html(index=False, border=0)
+    body = readable(timestamps_to_minutes(df.head(max_rows))).to_html(index=False, border=0)
     more = f"<p class='intro'>… {len(df) - max_rows} more rows</p>" if len(df) > max_rows else ""
     return f"<div><p><strong>{html.escape(caption)}</strong></p>{body}{more}</div>"
 
@@ -71,14 +73,16 @@ def render_html(sections: list[Section], title: str = "Customer journey report",
             for f in s.figures
         )
         tables = "".join(_table_html(c, df) for c, df in s.tables)
-        notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in s.notes)
+        notes = "".join(f"<p class='note'>{html.escape(readable_times(n))}</p>" for n in s.notes)
         intro = f"<p class='intro'>{html.escape(s.intro)}</p>" if s.intro else ""
-        parts.append(f"<section id='{s.anchor()}'><h2>{html.escape(s.title)}</h2>{intro}{notes}{figs}{tables}</section>")
+        heading = f"<h2>{html.escape(s.title)}</h2>"
+        parts.append(f"<section id='{s.anchor()}'>{heading}{intro}{notes}{figs}{tables}</section>")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
-        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)} · generated {stamp} by journeykit</p></header>"
+        f"<header><h1>{html.escape(title)}</h1>"
+        f"<p>{html.escape(subtitle)} · generated {stamp} by journeykit</p></header>"
         f"<nav>{nav}</nav><main>{''.join(parts)}</main></body></html>"
     )

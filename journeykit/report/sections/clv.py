@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from journeykit.analytics.clv import BetaGeoFitter, FitError
-from journeykit.analytics.clv.clv import customer_lifetime_value, holdout_comparison
+from journeykit.analytics.clv.clv import ClvResult, customer_lifetime_value, holdout_comparison
 from journeykit.analytics.clv.figures import holdout_figure
 from journeykit.analytics.clv.summary import calibration_holdout
 from journeykit.analytics.clv.tracking import cumulative_tracking, tracking_figure
@@ -31,19 +32,36 @@ def purchase_touchpoints(model: JourneyModel) -> list[str]:
     return [name for name in PURCHASES if name in model.touchpoint_by_name]
 
 
-def build(ws: Workspace) -> Section | None:
-    """CLV per customer and the holdout check (``None`` without purchase touchpoints or purchases)."""
+@lru_cache(maxsize=4)
+def lifetime_values(ws: Workspace) -> ClvResult | None:
+    """The report's lifetime value of every customer (computed once per report; ``None`` without purchase
+    touchpoints or purchases).
+
+    Raises
+    ------
+    FitError
+        No lifetime-value model could be fitted.
+    """
     purchases = purchase_touchpoints(ws.model)
     if not purchases:
         return None
     try:
-        result = customer_lifetime_value(
+        return customer_lifetime_value(
             ws.engine, purchases, horizon=HORIZON_WEEKS, unit="week", discount_rate=WEEKLY_DISCOUNT
         )
     except EmptyResultError:
         return None
+
+
+def build(ws: Workspace) -> Section | None:
+    """CLV per customer and the holdout check (``None`` without purchase touchpoints or purchases)."""
+    try:
+        result = lifetime_values(ws)
     except FitError as exc:
         return Section("Customer lifetime value", notes=[f"No lifetime-value model could be fitted: {exc}"])
+    if result is None:
+        return None
+    purchases = purchase_touchpoints(ws.model)
     figures, tables = [result.figure()], [("Fitted models", result.model_summary)]
     notes = list(result.notes)
     try:

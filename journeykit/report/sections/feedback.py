@@ -20,7 +20,8 @@ def build(ws: Workspace) -> Section | None:
     intro = (
         f"{result.params['comments']:,} survey comments: sentiment from VADER (Hutto & Gilbert 2014), themes "
         "from TF-IDF and non-negative matrix factorisation (Lee & Seung 1999), named by their top terms. NPS "
-        "impact is the overall NPS minus the NPS of respondents who did not mention the theme."
+        "impact is the NPS of the NPS respondents who left a comment minus the NPS of those among them who did "
+        "not mention the theme (respondents without a comment count in neither)."
     )
     return Section(
         title, intro=intro, figures=[result.figure()],

@@ -28,21 +28,23 @@ def build(ws: Workspace) -> Section | None:
     if len(stages) >= 2:
         runs.append(("Stages", _run(ws, stages, STAGE_WINDOW)))
     if set(PURCHASE_STEPS) <= set(ws.model.touchpoint_by_name):
-        runs.append(("Purchase steps", _run(ws, [Step((f"touchpoint:{t}",), name=t) for t in PURCHASE_STEPS], PURCHASE_WINDOW)))
+        purchase = [Step((f"touchpoint:{t}",), name=t) for t in PURCHASE_STEPS]
+        runs.append(("Purchase steps", _run(ws, purchase, PURCHASE_WINDOW)))
     runs = [(label, r) for label, r in runs if r is not None]
     if not runs:
         return None
-    figures, tables, notes = [], [], []
+    figures, tables, notes, shown = [], [], [], []
     for label, r in runs:
-        r.title = f"Funnel: {label.lower()} (window {r.params['window_seconds'] / 86400:g} days)"
+        window = f"window {r.params['window_seconds'] / 86400:g} days"
+        r.title = f"Funnel: {label.lower()} ({window})"
         figures.append(r.figure())
         tables.append((r.title, r.table.drop(columns=["optional"])))
         tables.append((f"{label}: conversion by entry month", r.trend.drop(columns=["period_index"])))
         notes += r.notes
+        shown.append(f"{label.lower()} {' -> '.join(r.table['name'])} ({window})")
     intro = (
         "Customers who reached each step in order within the conversion window, measured from their first step "
         "(one attempt per customer: the one that got furthest). Conversion from the previous step shows where "
-        "customers drop off; times to convert are from the first step. Stage names match the model's stages; the "
-        "purchase funnel uses the touchpoints product view, cart, checkout, payment and order confirmation."
+        f"customers drop off; times to convert are from the first step. Shown: {'; '.join(shown)}."
     )
     return Section("Funnels", intro=intro, figures=figures, tables=tables, notes=list(dict.fromkeys(notes)))

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from journeykit.analytics.kpis import operational_kpis, survey_kpis
 from journeykit.errors import EmptyResultError
+from journeykit.options import MIN_N
 from journeykit.report.document import Section
 from journeykit.report.sections.clv import purchase_touchpoints
 from journeykit.workspace import Workspace
 
 #: Columns shown in the report tables.
 COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
+#: How each kind of survey KPI is computed, in the order of the intro.
+SURVEY_KINDS = {
+    "nps": "NPS, promoters (9-10) minus detractors (0-6) in points (trinomial Wald interval)",
+    "csat": "CSAT, the share of the top two answers (Wilson interval)",
+    "ces": "CES, the mean score on its scale (Student t interval)",
+    "custom": "custom scores, the mean on their scale (Student t interval)",
+}
+#: What each event KPI counts, in the order of the intro.
+EVENT_KPIS = {
+    "reached_stage": "customers reaching each stage",
+    "repeat_purchase_rate": "purchasers who bought on two or more days",
+    "inactive": "purchasers with no event in the last {inactive_days:g} days of the data",
+}
 
 
 def build(ws: Workspace) -> Section | None:
     """Survey KPIs overall, per touchpoint and per month, and event KPIs (``None`` without any data)."""
-    tables, figures, notes = [], [], []
+    tables, figures, notes, intro = [], [], [], []
     if ws.model.surveys:
         try:
             overall = survey_kpis(ws.engine, ws.model)
@@ -29,21 +43,23 @@ def build(ws: Workspace) -> Section | None:
                 ("Per touchpoint", by_touchpoint.table[COLUMNS]),
             ]
             notes += overall.notes + monthly.notes
+            kinds = set(overall.table["kind"])
+            intro.append(
+                "Survey KPIs with 95% confidence intervals: "
+                + "; ".join(text for kind, text in SURVEY_KINDS.items() if kind in kinds)
+                + f". Grey bars in the monthly chart rest on fewer than {MIN_N} answers."
+            )
     try:
         events = operational_kpis(ws.engine, ws.model, purchase=purchase_touchpoints(ws.model) or None)
     except EmptyResultError:
         events = None
     if events is not None:
-        caption = "Customers reaching each stage; repeat purchase and inactivity"
-        tables.append((caption, events.table[COLUMNS]))
+        tables.append(("Event KPIs (shares of customers)", events.table[COLUMNS]))
         notes += events.notes
+        kpis = set(events.table["kpi"])
+        counted = [text.format(**events.params) for kpi, text in EVENT_KPIS.items() if kpi in kpis]
+        intro.append(f"Event KPIs are shares of customers with Wilson intervals: {'; '.join(counted)}.")
     if not tables:
         return None
-    intro = (
-        "NPS is the share of promoters (9-10) minus detractors (0-6) in points, CSAT the share of the top "
-        "two answers, CES the mean score on its scale; ranges are 95% confidence intervals (trinomial for "
-        "NPS, Wilson for shares, Student t for means). Grey bars rest on fewer than 30 answers. Event KPIs "
-        "are shares of customers."
-    )
     notes = list(dict.fromkeys(notes))
-    return Section("Customer experience KPIs", intro=intro, figures=figures, tables=tables, notes=notes)
+    return Section("Customer experience KPIs", intro=" ".join(intro), figures=figures, tables=tables, notes=notes)

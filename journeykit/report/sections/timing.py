@@ -34,4 +34,5 @@ def build(ws: Workspace) -> Section | None:
         "transitions by the total waiting time they cause (count × mean time) and show the 90th percentile for "
         "the slow tail. The charts show hours."
     )
-    return Section("Timing and bottlenecks", intro=intro, figures=figures, tables=tables, notes=list(dict.fromkeys(notes)))
+    return Section("Timing and bottlenecks", intro=intro, figures=figures, tables=tables,
+                   notes=list(dict.fromkeys(notes)))

@@ -46,6 +46,8 @@ DependencyType = Literal["FS", "SS", "FF", "SF"]
 TYPE_CODES: dict[str, int] = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
 TYPE_NAMES: tuple[str, ...] = ("FS", "SS", "FF", "SF")
 #: Per type code: does the constraint read the predecessor's finish / bind the successor's finish?
+#: Largest total of mean durations and lags a plan may have: below 2**53, so times stay exact in floats.
+MAX_TOTAL = 1e15
 PRED_FINISH = np.array([True, False, True, False])
 SUCC_FINISH = np.array([False, False, True, True])
 
@@ -260,6 +262,10 @@ class Plan:
                 problems.append(
                     f"activity '{a.id}': unknown resource(s) {unknown} (plan resources: {sorted(self.resources)})"
                 )
+        total = sum(abs(a.duration.mean) for a in self.activities) + sum(abs(d.lag) for d in self.dependencies)
+        if not total < MAX_TOTAL:
+            problems.append(f"the mean durations and lags add up to {total:.3g} plan units: too large to schedule "
+                            f"(at most {MAX_TOTAL:.0e}; is the unit right?)")
         if problems:
             raise PlanError(problems, self.source)
         if (self.level < 0).any():

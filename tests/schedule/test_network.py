@@ -65,6 +65,15 @@ def test_invalid_durations_name_the_activity(value, fragment):
     assert "activity 'pack'" in str(err.value) and fragment in str(err.value)
 
 
+@pytest.mark.parametrize(("durations", "lag"), [((1e308, 1e308), 0.0), ((5e14, 5e14), 1.0)])
+def test_durations_too_large_to_add_up_are_an_error(durations, lag):
+    """1e308 twice overflowed to an infinite finish (a 500 from the API's /ccpm)."""
+    acts = [Activity("a", durations[0]), Activity("b", durations[1])]
+    with pytest.raises(PlanError, match="add up to .* plan units: too large to schedule"):
+        Plan(acts, [("a", "b", "FS", lag)])
+    assert Plan([Activity("a", 5e14), Activity("b", 4e14)], [("a", "b")]).cpm().duration == 9e14
+
+
 def test_dependency_type_and_lag_are_checked():
     with pytest.raises(PlanError, match="unknown type 'XY'"):
         Dependency("a", "b", "XY")

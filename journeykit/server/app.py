@@ -16,6 +16,8 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from plotly.offline import get_plotlyjs
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journeykit.errors import JourneykitError
 from journeykit.server import api, pages
@@ -39,6 +41,43 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
+class SecurityHeaders:
+    """ASGI layer adding the security headers to every answer, including those made outside the
+    application's own middleware: the 500 of an unexpected error and the 413 of a too-large body.
+
+    ``Content-Security-Policy`` (unless the answer sets its own), ``X-Content-Type-Options: nosniff``,
+    ``Referrer-Policy: same-origin`` and, under ``/api/``, ``Cache-Control: no-store``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api_path = scope["path"].startswith("/api/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                if api_path:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class _App(FastAPI):
+    """FastAPI with :class:`SecurityHeaders` around the whole middleware stack (error pages included)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(workspace: str | Path, settings: ServerSettings | None = None) -> FastAPI:
     """The server of one workspace folder."""
     settings = settings or ServerSettings()
@@ -49,7 +88,7 @@ def create_app(workspace: str | Path, settings: ServerSettings | None = None) ->
         yield
         db.close()
 
-    app = FastAPI(
+    app = _App(
         title="journeykit",
         summary="Journey analytics and planning of one workspace.",
         version="1",
@@ -93,12 +132,3 @@ def _add_handlers(app: FastAPI) -> None:
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        if request.url.path.startswith("/api/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response

@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from fastapi.testclient import TestClient
 
 from journeykit.server import db as server_db
+from journeykit.server.api import workspace as workspace_api
 from tests.server.conftest import MAX_UPLOAD
 
 GOOD = b"customer_id,timestamp,event,value\nc1,2025-01-01T10:00:00Z,product_view,\nc1,2025-01-01T10:05:00Z,cart_add,\n"
@@ -112,7 +114,29 @@ def test_body_over_the_limit_is_413_and_not_ingested(empty_app):
     assert len(body) > MAX_UPLOAD
     response = client.post("/api/v1/uploads/events", files={"file": ("big.csv", body)})
     assert response.status_code == 413
+    _assert_security_headers(response)  # made outside the app's middleware: they were missing
     assert _counts(client)["events"] == 0
+
+
+def _assert_security_headers(response) -> None:
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_unexpected_error_is_a_500_with_the_security_headers(empty_app, monkeypatch):
+    app, client = empty_app
+
+    def broken(_ws):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(workspace_api, "workspace_summary", broken)
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as plain:
+        plain.headers.update(client.headers)
+        response = plain.get("/api/v1/workspace")
+    assert response.status_code == 500 and "boom" not in response.text
+    _assert_security_headers(response)
 
 
 def test_large_upload_is_streamed_in_chunks(empty_app):

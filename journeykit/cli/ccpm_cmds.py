@@ -47,7 +47,8 @@ app.add_typer(ccpm_app, name="ccpm")
 PlanArg = Annotated[Path, typer.Argument(help="Plan file: .yaml/.yml, .csv, .xml (MS Project) or .sm (PSPLIB).")]
 BufferOpt = Annotated[str, typer.Option("--buffer", "-b", help="Project buffer: cut_and_paste, root_square_error, "
                                         "adaptive_density, adaptive_resource or calibrated.")]
-FeedingOpt = Annotated[str | None, typer.Option("--feeding-buffer", help="Feeding buffer method (default: as --buffer).")]
+FeedingOpt = Annotated[str | None, typer.Option("--feeding-buffer",
+                                                help="Feeding buffer method (default: as --buffer).")]
 CutOpt = Annotated[float, typer.Option("--cut", help="Aggressive share of fixed estimates.")]
 StepOpt = Annotated[float, typer.Option("--step", help="Plan units per scheduling period.")]
 TargetOpt = Annotated[float, typer.Option("--target", help="On-time probability of the calibrated buffers.")]
@@ -181,7 +182,8 @@ def portfolio_cmd(
     plan_files: Annotated[list[Path], typer.Argument(help="Plan files in priority order (shared resources by name).")],
     progress: Annotated[Path | None, typer.Option("--progress", help="CSV: project, date (or as_of), activity, "
                                                    "remaining; ranks all open work by buffer status.")] = None,
-    capacity_buffer: Annotated[float, typer.Option("--capacity-buffer", help="Drum idle share after each project.")] = 0.25,
+    capacity_buffer: Annotated[float, typer.Option("--capacity-buffer",
+                                                   help="Drum idle share after each project.")] = 0.25,
     drum: Annotated[str | None, typer.Option("--drum", help="Drum resource (default: the most loaded).")] = None,
     buffer: BufferOpt = "root_square_error",
     schedules: SchedulesOpt = 1000,
@@ -212,7 +214,8 @@ def portfolio_cmd(
             raise InputError(str(progress), "the portfolio progress CSV needs a 'project' column")
         unknown = sorted(set(frame["project"].astype(str)) - set(built))
         if unknown:
-            raise InputError(str(progress), f"progress for unknown projects: {', '.join(unknown)} (plans: {', '.join(built)})")
+            raise InputError(str(progress),
+                             f"progress for unknown projects: {', '.join(unknown)} (plans: {', '.join(built)})")
         statuses = {}
         offsets = dict(zip(portfolio.table["project"], portfolio.table["offset"]))
         for name, rows in frame.groupby(frame["project"].astype(str), sort=False):
@@ -259,31 +262,41 @@ def parse_sla(text: str, unit: str) -> float:
 @ccpm_app.command("cases")
 def cases_cmd(
     sla: Annotated[str, typer.Option("--sla", help="Time allowed per case from its first event: 48h, 2d, 90m.")],
-    process: Annotated[str, typer.Option("--process", "-p", help="Stage name, or touchpoints/events separated by commas.")],
+    process: Annotated[str, typer.Option("--process", "-p",
+                                         help="Stage name, or touchpoints/events separated by commas.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Status time (default: the last event).")] = None,
-    closed: Annotated[str | None, typer.Option("--closed", help="Steps that also close a case, comma-separated.")] = None,
+    closed: Annotated[str | None, typer.Option("--closed",
+                                               help="Steps that also close a case, comma-separated.")] = None,
+    kind_share: Annotated[float, typer.Option(
+        "--kind-share", help="Share of the cases a first step must start to be a kind of case with its own template.")
+    ] = 0.05,
     unit: Annotated[str, typer.Option("--unit", help="seconds, minutes, hours or days.")] = "hours",
-    fit: Annotated[str, typer.Option("--fit", help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
+    fit: Annotated[str, typer.Option("--fit",
+                                     help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",
     workspace: WorkspaceOpt = Path("."),
     figure: FigureOpt = None,
     out: UnitOutOpt = None,
 ) -> None:
-    """Open support cases as critical chains with their SLA as due date: who will breach unless someone acts."""
+    """Open support cases as critical chains with their SLA as due date: who will breach unless someone acts.
+
+    Each kind of case (its first step) gets its own template; a case is closed at a step where cases of its
+    kind end."""
     import pandas as pd
 
     from journeykit.io.tables import write_table
-    from journeykit.schedule.ccpm.cases import case_events, case_status
-    from journeykit.schedule.from_log import plan_from_log
+    from journeykit.schedule.ccpm.cases import case_events, case_status_by_kind
+    from journeykit.schedule.from_log import plans_by_kind
 
     engine = open_workspace(workspace).engine
-    template = plan_from_log(engine, process, unit=unit, fit=fit)
+    templates = plans_by_kind(engine, process, unit=unit, fit=fit, min_share=kind_share)
     try:
         when = pd.Timestamp(as_of) if as_of else None
     except ValueError:
         raise InputError("--as-of", f"expected a date or time, got {as_of!r}") from None
     steps = [s.strip() for s in closed.split(",")] if closed else []
-    status = case_status(template.plan, case_events(engine, process), parse_sla(sla, unit), as_of=when, closed_steps=steps)
-    for note in template.notes + status.notes:
+    status = case_status_by_kind(templates, case_events(engine, process), parse_sla(sla, unit), as_of=when,
+                                 closed_steps=steps)
+    for note in [t.notes[0] for t in templates] + status.notes:
         console.print(f"[dim]{note}[/dim]")
     counts = status.table["zone"].value_counts()
     likely = int((status.table["p_breach"] >= 0.5).sum())

@@ -5,7 +5,9 @@ awareness, consideration, purchase, post-purchase, loyalty); each touchpoint bel
 channel and may carry a cost per interaction.  Raw event names in the data map to touchpoints by exact
 name or by a regular expression (written ``"re:<pattern>"``).  Surveys define the score scales that
 ingest validates responses against.  An optional ``simulation`` section (see
-:mod:`journeykit.simulate`) describes how to generate synthetic journeys from the model.
+:mod:`journeykit.simulate`) describes how to generate synthetic journeys from the model.  An optional
+``support_stages`` list names the stages whose cases form the support process of the report's PERT and
+live-case sections (see :class:`JourneyModel`).
 """
 
 from __future__ import annotations
@@ -99,13 +101,25 @@ class Survey(_Strict):
 
 
 class JourneyModel(_Strict):
-    """A whole journey model (the content of ``journey.yaml``)."""
+    """A whole journey model (the content of ``journey.yaml``).
+
+    ``support_stages`` (optional; a stage name or a list of them) are the stages whose cases the report
+    plans as the support process (:mod:`journeykit.report.sections.pert`), for example
+    ``support_stages: [intake, handling, resolution]`` for a helpdesk.  Unset, the report takes the first
+    stage whose name contains "support", else "post-purchase"; ``[]`` turns those sections off.
+    """
 
     name: str = "journey"
     stages: list[Stage]
     touchpoints: list[Touchpoint]
     surveys: list[Survey] = Field(default_factory=list)
     simulation: dict[str, Any] | None = None
+    support_stages: list[str] | None = None
+
+    @field_validator("support_stages", mode="before")
+    @classmethod
+    def _one_support_stage(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
 
     @field_validator("stages", mode="before")
     @classmethod
@@ -135,6 +149,9 @@ class JourneyModel(_Strict):
                 problems.append(f"surveys[{i}].touchpoint: unknown touchpoint '{s.touchpoint}'")
         for name in _duplicates([s.name for s in self.surveys]):
             problems.append(f"surveys: duplicate survey '{name}'")
+        for i, name in enumerate(self.support_stages or []):
+            if name not in stage_names:
+                problems.append(f"support_stages[{i}]: unknown stage '{name}' (expected one of {stage_names})")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -10,9 +10,25 @@ end than go on.  Each transition ``a -> b`` of the main path becomes one activit
 is estimated (:mod:`journeykit.schedule.estimates`) from the times between ``a`` and a directly following
 ``b`` in all cases where that happens; the activities form a finish-to-start chain.
 
-The chain treats consecutive steps as independent; the result lists how many cases follow the main path
-exactly, so the simulated ``P(done within 48 h)`` can be compared with the observed share.  All queries
-are Ibis expressions on :class:`journeykit.engine.Engine` (durations from ``seconds_between``).
+The chain treats consecutive steps as independent; the result lists how many cases of its kind follow the
+main path exactly, so the simulated ``P(done within 48 h)`` can be compared with the observed share.
+
+*Case kinds.*  One stage often mixes processes: on the simulated shop the post-purchase stage holds orders
+(shipping -> delivery -> feedback survey) and support tickets (support contact -> troubleshooting -> issue
+resolved).  A case's *kind* is its first step (its start activity); ``plan_from_log(..., start=step)``
+estimates the template of one kind from its cases alone, :func:`plans_by_kind` one template per kind that
+starts at least ``min_share`` of the cases.  Without ``start`` the main path starts at the most frequent
+first step, and the share of cases following it counts only the cases of that kind.
+
+*Closing steps.*  A step is *closing* when at least ``closing_share`` (half, by default) of its
+occurrences are the last event of their case: finished cases of the kind stop there rather than go on
+(on the shop: the feedback survey and the refund for orders, the resolved issue for tickets; the delivery
+is not, since 88 % of delivered orders go on).  The main path's last step is always closing.  A live case
+that has reached a closing step of its kind is closed (:mod:`journeykit.schedule.ccpm.cases`).  Cases
+still open at the end of the log count as ending where they are; in a log covering much more time than a
+case takes they are few.
+
+All queries are Ibis expressions on :class:`journeykit.engine.Engine` (durations from ``seconds_between``).
 """
 
 from __future__ import annotations
@@ -35,6 +51,10 @@ from journeykit.schedule.network import Activity, Plan
 
 #: Seconds per plan unit.
 UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+#: Share of a step's occurrences that end their case from which the step closes cases of its kind.
+CLOSING_SHARE = 0.5
+#: Share of a process's cases a first step must start to get a template of its own (:func:`plans_by_kind`).
+KIND_SHARE = 0.05
 
 
 @dataclass
@@ -51,16 +71,27 @@ class PlanFromLog(Result):
     plan : Plan
     dfg : DataFrame
         The directly-follows graph: ``from_step``, ``to_step``, ``cases`` (``None`` marks start / end).
+        Only the cases of the plan's kind when it was built with ``start``.
     case_totals : ndarray
         Total duration (plan unit) of every case that follows the main path exactly.
     cases : int
-        Number of cases of the process.
+        Number of cases of the process (of the kind, with ``start``).
+    start : str
+        The kind the main path describes: the first step of its cases (``plan_from_log``'s ``start``, else
+        the most frequent first step).
+    kind_cases : int
+        Number of cases that start at ``start``: the denominator of the share following the main path.
+    closing : list of str
+        The closing steps of the kind (see the module docstring), the main path's last step first.
     """
 
     plan: Plan | None = None
     dfg: pd.DataFrame | None = None
     case_totals: np.ndarray | None = None
     cases: int = 0
+    start: str = ""
+    kind_cases: int = 0
+    closing: list[str] | None = None
     title: str = "Plan from the event log"
 
     def observed_probability(self, deadline: float) -> float:
@@ -119,6 +150,45 @@ def main_path(dfg: pd.DataFrame) -> list[str]:
         path.append(nxt.iloc[0].to_step)
 
 
+def closing_steps(dfg: pd.DataFrame, share: float = CLOSING_SHARE) -> list[str]:
+    """Steps at least ``share`` of whose occurrences end their case, most ending cases first.
+
+    ``dfg`` is a directly-follows graph with ends (``to_step`` ``None``), as ``PlanFromLog.dfg``.
+    """
+    if not 0 < share <= 1:
+        raise ScheduleError(f"the closing share must be in (0, 1], got {share}")
+    out = dfg[dfg.from_step.notna()]
+    per_step = out.assign(ends=out.cases.where(out.to_step.isna(), 0)).groupby("from_step")[["ends", "cases"]].sum()
+    closing = per_step[(per_step.ends > 0) & (per_step.ends >= share * per_step.cases)]
+    return closing.sort_values("ends", ascending=False, kind="stable").index.tolist()
+
+
+def _of_kind(t: ir.Table, start: str) -> ir.Table:
+    """The events of the cases whose first step is ``start``."""
+    first = t.filter(t.prev_step.isnull() & (t.step == start))
+    return t.filter(t.case.isin(first.select(kind_case=first.case).kind_case))
+
+
+def _dfg(engine: Engine, t: ir.Table, process: str | Sequence[str], stages: Sequence[str],
+         start: str | None = None) -> pd.DataFrame:
+    """The directly-follows graph of the cases of ``t`` with their ends (``to_step`` ``None``)."""
+    dfg = engine.execute(
+        t.group_by([t.prev_step.name("from_step"), t.step.name("to_step")]).aggregate(cases=t.count())
+    )
+    last = t.filter(t.next_step.isnull())
+    ends = engine.execute(last.group_by(last.step.name("from_step")).aggregate(cases=last.count()))
+    ends["to_step"] = None
+    dfg = pd.concat([dfg, ends[["from_step", "to_step", "cases"]]], ignore_index=True)
+    if dfg.empty and start is not None:
+        raise EmptyResultError(f"no case of the process {process!r} starts at {start!r}")
+    if dfg.empty:
+        raise EmptyResultError(
+            f"no event of the log matches the process {process!r} (give a stage, one of {list(stages)}, "
+            "or touchpoint / event names)"
+        )
+    return dfg
+
+
 def plan_from_log(
     engine: Engine,
     process: str | Sequence[str],
@@ -126,6 +196,8 @@ def plan_from_log(
     fit: Fit = "empirical",
     filters: Filters | None = None,
     name: str | None = None,
+    start: str | None = None,
+    closing_share: float = CLOSING_SHARE,
 ) -> PlanFromLog:
     """A PERT plan of a case process from the event log (see the module docstring).
 
@@ -141,28 +213,24 @@ def plan_from_log(
     filters : Filters, optional
     name : str, optional
         Plan name (default: the process).
+    start : str, optional
+        Only the cases whose first step is ``start`` (one kind of case).
+    closing_share : float
+        Share of a step's occurrences that must end their case for the step to be closing.
 
     Raises
     ------
     EmptyResultError
-        No event matches the process, or the main path has a single step.
+        No event matches the process (or no case starts at ``start``), or the main path has a single step.
     """
     if unit not in UNIT_SECONDS:
         raise ScheduleError(f"unknown unit {unit!r} (expected one of {sorted(UNIT_SECONDS)})")
     t, stages = _steps(engine, process, filters)
-    dfg = engine.execute(
-        t.group_by([t.prev_step.name("from_step"), t.step.name("to_step")]).aggregate(cases=t.count())
-    )
-    last = t.filter(t.next_step.isnull())
-    ends = engine.execute(last.group_by(last.step.name("from_step")).aggregate(cases=last.count()))
-    ends["to_step"] = None
-    dfg = pd.concat([dfg, ends[["from_step", "to_step", "cases"]]], ignore_index=True)
-    cases = int(dfg[dfg.from_step.isna()].cases.sum())
-    if cases == 0:
-        raise EmptyResultError(
-            f"no event of the log matches the process {process!r} (give a stage, one of {stages}, "
-            "or touchpoint / event names)"
-        )
+    if start is not None:
+        t = _of_kind(t, start)
+    dfg = _dfg(engine, t, process, stages, start)
+    firsts = dfg[dfg.from_step.isna()].set_index("to_step").cases
+    cases = int(firsts.sum())
     names = process_names(process, stages)
     seen = set(dfg["to_step"].dropna())
     absent = [n for n in names or [] if n not in seen]
@@ -186,9 +254,12 @@ def plan_from_log(
         acts.append(Activity(b, est.fitted, name=f"{a} -> {b}"))
     plan = Plan(acts, [(x.id, y.id) for x, y in zip(acts, acts[1:])], name=name or str(process), unit=unit)
     totals = _main_path_totals(engine, t, path) / scale
+    kind_cases = int(firsts[path[0]])
+    closing = [path[-1]] + [s for s in closing_steps(dfg, closing_share) if s != path[-1]]
+    of_all = f" of {cases}" if kind_cases < cases else ""
     notes = [
-        f"{cases} cases; {totals.size} ({totals.size / cases:.0%}) follow the main path "
-        f"{' -> '.join(path)} exactly",
+        f"{kind_cases} cases{of_all} start at {path[0]}; {totals.size} ({totals.size / kind_cases:.0%}) follow the "
+        f"main path {' -> '.join(path)} exactly; closing steps: {', '.join(closing)}",
         "the plan treats consecutive steps as independent",
     ]
     if absent:
@@ -201,7 +272,47 @@ def plan_from_log(
         dfg=dfg,
         case_totals=totals,
         cases=cases,
+        start=path[0],
+        kind_cases=kind_cases,
+        closing=closing,
     )
+
+
+def plans_by_kind(
+    engine: Engine,
+    process: str | Sequence[str],
+    unit: str = "hours",
+    fit: Fit = "empirical",
+    filters: Filters | None = None,
+    min_share: float = KIND_SHARE,
+    closing_share: float = CLOSING_SHARE,
+) -> list[PlanFromLog]:
+    """One plan per kind of case (first step) that starts at least ``min_share`` of the process's cases.
+
+    Kinds whose main path has a single step are left out (nothing to plan); the plans come most cases
+    first.  Parameters as :func:`plan_from_log`.
+
+    Raises
+    ------
+    EmptyResultError
+        No event matches the process, or no kind has a main path of two steps or more.
+    """
+    if not 0 < min_share <= 1:
+        raise ScheduleError(f"the kind share must be in (0, 1], got {min_share}")
+    t, stages = _steps(engine, process, filters)
+    firsts = _dfg(engine, t, process, stages).loc[lambda d: d.from_step.isna()]
+    firsts = firsts.sort_values(["cases", "to_step"], ascending=[False, True])
+    kinds = firsts.loc[firsts.cases >= min_share * firsts.cases.sum(), "to_step"]
+    plans = []
+    for kind in kinds:
+        try:
+            plans.append(plan_from_log(engine, process, unit, fit, filters, name=f"{process}: {kind}", start=kind,
+                                       closing_share=closing_share))
+        except EmptyResultError:
+            continue
+    if not plans:
+        raise EmptyResultError(f"no kind of case of {process!r} has a main path of two steps or more")
+    return plans
 
 
 def step_durations(
@@ -253,4 +364,5 @@ def _main_path_totals(engine: Engine, t: ir.Table, path: list[str]) -> np.ndarra
     return df["total"].to_numpy(dtype=float)
 
 
-__all__ = ["PlanFromLog", "main_path", "plan_from_log", "select_process", "step_durations"]
+__all__ = ["PlanFromLog", "closing_steps", "main_path", "plan_from_log", "plans_by_kind", "select_process",
+           "step_durations"]

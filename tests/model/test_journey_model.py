@@ -58,3 +58,11 @@ def test_yaml_syntax_error_has_line(tmp_path):
     p.write_text("stages: [a\ntouchpoints: {")
     with pytest.raises(ModelError, match=r"bad.yaml: invalid journey model: line \d+, column \d+: not valid YAML"):
         load_model(p)
+
+
+def test_support_stages_are_optional_and_checked():
+    doc = {"stages": ["intake", "handling"], "touchpoints": []}
+    assert parse_model(doc).support_stages is None and "support_stages" not in parse_model(doc).to_yaml()
+    assert parse_model({**doc, "support_stages": "handling"}).support_stages == ["handling"]
+    with pytest.raises(ModelError, match=r"support_stages\[1\]: unknown stage 'resolution'"):
+        parse_model({**doc, "support_stages": ["intake", "resolution"]})

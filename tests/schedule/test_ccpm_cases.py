@@ -10,7 +10,7 @@ import pytest
 
 from journeykit.engine.frames import engine_from_frames
 from journeykit.schedule import Activity, Plan
-from journeykit.schedule.ccpm.cases import case_events, case_status
+from journeykit.schedule.ccpm.cases import case_events, case_status, case_status_by_kind
 from journeykit.schedule.errors import ScheduleError
 from journeykit.schedule.from_log import plan_from_log
 from tests.conftest import shared_file
@@ -61,7 +61,8 @@ def test_closed_steps_and_bad_input():
         case_status(template(), ev, sla=0)
     with pytest.raises(ScheduleError, match="missing: step"):
         case_status(template(), ev.drop(columns="step"), sla=5)
-    branching = Plan([Activity("a", 1.0), Activity("b", 1.0), Activity("c", 1.0)], [("a", "c"), ("b", "c")], unit="hours")
+    branching = Plan([Activity("a", 1.0), Activity("b", 1.0), Activity("c", 1.0)], [("a", "c"), ("b", "c")],
+                     unit="hours")
     with pytest.raises(ScheduleError, match="single chain"):
         case_status(branching, ev, sla=5)
 
@@ -105,3 +106,42 @@ def test_cases_idle_far_beyond_their_step_are_left_out_as_stale():
     assert everything.table["case"].tolist() == ["a", "b"]
     with pytest.raises(ScheduleError, match="stale must be a positive multiple"):
         case_status(template(), ev, sla=10.0, stale=0)
+
+
+def _two_kinds():
+    from journeykit.schedule.from_log import plans_by_kind
+    from tests.schedule.test_from_log import _two_kinds as log
+
+    engine = engine_from_frames(log())
+    return plans_by_kind(engine, "post-purchase"), case_events(engine, "post-purchase")
+
+
+def test_each_case_is_read_against_the_template_of_its_kind():
+    templates, ev = _two_kinds()
+    status = case_status_by_kind(templates, ev, {"ship": 100.0, "contact": 8.0})
+    table = status.table.set_index("case")
+    # the resolved ticket T2 and the refunded orders are closed; the order O8 stopped before its survey and
+    # the ticket T3 still in 'fix' are open, each against its own chain and SLA
+    assert sorted(table.index) == ["O8", "T3"] and status.params["stale_cases"] == 0
+    assert table.loc["O8", ["kind", "last_step", "steps_done", "due"]].tolist() == ["ship", "deliver", 1, 100.0]
+    assert table.loc["T3", ["kind", "last_step", "steps_done", "due"]].tolist() == ["contact", "fix", 1, 8.0]
+    assert status.table.columns[:2].tolist() == ["case", "kind"]
+    assert status.notes[0].startswith("2 open cases as of 2025-02-13 16:00:00+00:00 (1 ship, 1 contact;")
+    assert "1 case of kinds without a template of their own left out (first step: survey 1)" in status.notes
+    assert status.params["sla"] == {"ship": 100.0, "contact": 8.0} and status.params["other_cases"] == 1
+    assert "their SLA (ship 100, contact 8 hours)" in status.figure().layout.title.text
+    # one template for every case: the resolved ticket never reaches the orders' survey and counts as open
+    orders = case_status(templates[0].plan, ev, 100.0, stale=None).table.set_index("case")
+    assert orders.at["T2", "last_step"] == "resolved" and orders.at["T2", "steps_done"] == 0
+
+
+def test_case_status_by_kind_one_sla_closed_steps_and_bad_input():
+    templates, ev = _two_kinds()
+    status = case_status_by_kind(templates, ev, 100.0, closed_steps=["fix"])
+    assert status.table["case"].tolist() == ["O8"] and status.params["sla"] == {"ship": 100.0, "contact": 100.0}
+    with pytest.raises(ScheduleError, match="no SLA for the kind contact"):
+        case_status_by_kind(templates, ev, {"ship": 100.0})
+    with pytest.raises(ScheduleError, match="one template per kind"):
+        case_status_by_kind([templates[0], templates[0]], ev, 100.0)
+    with pytest.raises(ScheduleError, match="missing: case"):
+        case_status_by_kind(templates, ev.drop(columns="case"), 100.0)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from journeykit.cli import app, main
@@ -114,3 +115,95 @@ def test_pert_command_reads_psplib():
     res = CliRunner().invoke(app, ["pert", str(path), "-n", "0"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "critical path (38 periods)" in res.output  # MPM-Time of j301_1
+
+
+def _workspace(tmp_path, events: pd.DataFrame, model: dict | None = None) -> Workspace:
+    """A workspace holding ``events`` (stage and touchpoint set), with the example model or ``model``."""
+    source = None
+    if model is not None:
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        source = tmp_path / "journey.yaml"
+        source.write_text(yaml.safe_dump(model))
+    ws = Workspace.init(tmp_path / "ws", model=source)
+    ws.engine.backend.insert("events", canonical_table(events))
+    return ws
+
+
+HELPDESK_STAGES = {"open": "intake", "triage": "handling", "fix": "handling", "close": "resolution"}
+
+
+def _helpdesk_model(**extra) -> dict:
+    touchpoints = [{"name": tp, "stage": stage} for tp, stage in HELPDESK_STAGES.items()] + [
+        {"name": "nps", "stage": "loyalty"}]
+    return {"stages": ["intake", "handling", "resolution", "loyalty"], "touchpoints": touchpoints, **extra}
+
+
+def test_support_process_is_named_in_the_model_or_found_by_name(tmp_path):
+    events, _, _ = _synthetic(100)
+    events["stage"] = events["touchpoint"].map(HELPDESK_STAGES).fillna(events["stage"])
+    ws = _workspace(tmp_path / "a", events, _helpdesk_model())
+    assert pert_section.support_process(ws) is None and pert_section.build(ws) is None  # no stage by the name rule
+    ws.close()
+    ws = _workspace(tmp_path / "b", events, _helpdesk_model(support_stages=["intake", "handling", "resolution"]))
+    assert pert_section.support_process(ws) == ("intake, handling, resolution", ["open", "triage", "fix", "close"])
+    section = pert_section.build(ws)
+    assert "'intake, handling, resolution' cases that start at open" in section.intro
+    assert "triage -> fix -> close" in section.intro
+    ws.close()
+    ws = _workspace(tmp_path / "c", events, _helpdesk_model(support_stages="handling"))
+    assert pert_section.support_process(ws) == ("handling", "handling")
+    ws.close()
+    ws = _workspace(tmp_path / "d", events.assign(stage="post-purchase"))  # the example model: by name
+    assert pert_section.support_process(ws) == ("post-purchase", "post-purchase")
+    ws.close()
+    model = _helpdesk_model()
+    model["stages"].append("customer support")
+    ws = _workspace(tmp_path / "e", events, model)
+    assert pert_section.support_process(ws) == ("customer support", "customer support")  # found by name
+    ws.close()
+    ws = _workspace(tmp_path / "f", events, {**model, "support_stages": []})  # ... unless turned off
+    assert pert_section.support_process(ws) is None and pert_section.build(ws) is None
+    ws.close()
+
+
+def test_report_sections_plan_each_kind_of_case(tmp_path):
+    from journeykit.report.sections import ccpm as ccpm_section
+    from tests.schedule.test_from_log import _two_kinds
+
+    ws = _workspace(tmp_path, _two_kinds())
+    pert = pert_section.build(ws)
+    assert "cases that start at ship" in pert.intro and "deliver -> survey" in pert.intro
+    assert pert.notes[0].startswith("9 cases start at ship; 6 (67%) follow the main path")
+    assert any(n.startswith("another kind of 'post-purchase' case: 4 cases start at contact") for n in pert.notes)
+    live = ccpm_section.build(ws)
+    table = live.tables[0][1].set_index("case")
+    assert sorted(table.index) == ["O8", "T3"] and table.loc["T3", "kind"] == "contact"
+    assert "cases that start at contact (closed at resolved)" in live.intro and "2 cases are open" in live.intro
+    ws.close()
+
+
+def test_ccpm_cases_command_closes_each_kind_at_its_own_end(tmp_path):
+    from tests.schedule.test_from_log import _two_kinds
+
+    ws = _workspace(tmp_path, _two_kinds())
+    ws.close()
+    out = tmp_path / "cases.csv"
+    res = CliRunner().invoke(app, ["ccpm", "cases", "--sla", "4d", "-p", "post-purchase", "-w", str(ws.path),
+                                   "--out", str(out)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "open cases: 2 " in res.output and "4 cases start at contact" in res.output
+    table = pd.read_csv(out)
+    assert dict(zip(table["case"], table["kind"])) == {"O8": "ship", "T3": "contact"}
+    assert (table["due"] == 96.0).all()
+
+
+def test_helpdesk_stages_named_in_the_model_get_a_support_plan(tmp_path):
+    from tests.report.conftest import HELPDESK_MODEL, helpdesk_workspace
+
+    assert pert_section.build(ws := helpdesk_workspace(tmp_path / "plain")) is None  # no stage by the name rule
+    ws.close()
+    ws = helpdesk_workspace(tmp_path / "named", HELPDESK_MODEL + "support_stages: [intake, handling, resolution]\n")
+    section = pert_section.build(ws)
+    ws.close()
+    assert "'intake, handling, resolution' cases that start at insert" in section.intro
+    assert section.notes[0].startswith("80 cases start at insert;")

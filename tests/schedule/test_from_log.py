@@ -114,3 +114,64 @@ def test_step_durations_between_two_touchpoints():
     assert estimate_duration(got).three_point.mean == pytest.approx(expected.mean())
     with pytest.raises(EmptyResultError, match="no case has 'close' followed by 'open'"):
         step_durations(eng, "close", "open")
+
+
+T0 = pd.Timestamp("2025-01-01", tz="UTC")
+
+
+def _two_kinds() -> pd.DataFrame:
+    """One stage, two kinds of case with different ends (hours from ``T0``).
+
+    Orders O0-O7 ship -> deliver -> survey (O0-O5) or -> refund (O6, O7); O8 is delivered at 1048 h and
+    still waits for its survey.  Tickets T0-T2 contact -> fix -> resolved (T2 resolved at 1033 h); T3 is in
+    'fix' since 1047 h.  X0 starts at 'survey' alone (a kind with no chain to plan).
+    """
+    orders = [[("ship", 0), ("deliver", 48 + k), ("survey", 72 + 2 * k)] for k in range(6)]
+    orders += [[("ship", 0), ("deliver", 50), ("refund", 60 + k)] for k in range(2)] + [[("ship", 0), ("deliver", 48)]]
+    tickets = [[("contact", 0), ("fix", 2 + k), ("resolved", 3 + k)] for k in range(3)] + [[("contact", 0), ("fix", 2)]]
+    cases = {f"O{k}": (100 * k if k < 8 else 1000, steps) for k, steps in enumerate(orders)}
+    cases |= {f"T{k}": (100 * k + 5 if k < 2 else 1030 + 15 * (k - 2), steps) for k, steps in enumerate(tickets)}
+    cases["X0"] = (500, [("survey", 0)])
+    rows = [{"customer_id": f"c{case}", "case_id": case, "timestamp": T0 + pd.Timedelta(hours=start + h),
+             "event": step, "touchpoint": step, "stage": "post-purchase"}
+            for case, (start, steps) in cases.items() for step, h in steps]
+    return pd.DataFrame(rows)
+
+
+def test_plans_by_kind_learn_main_path_and_closing_steps_per_kind():
+    from journeykit.schedule.from_log import plans_by_kind
+
+    engine = engine_from_frames(_two_kinds())
+    orders, tickets = plans_by_kind(engine, "post-purchase")  # X0's kind has a single step: no plan
+    assert (orders.start, orders.plan.ids, orders.kind_cases, orders.cases) == ("ship", ("deliver", "survey"), 9, 9)
+    assert (tickets.start, tickets.plan.ids, tickets.kind_cases) == ("contact", ("fix", "resolved"), 4)
+    # refunds end every order that has one; 8 of 9 deliveries and 3 of 4 fixes go on
+    assert orders.closing == ["survey", "refund"] and tickets.closing == ["resolved"]
+    assert orders.case_totals.size == 6 and tickets.case_totals.size == 3
+    assert orders.notes[0].startswith("9 cases start at ship; 6 (67%) follow the main path ship -> deliver -> survey")
+    assert tickets.notes[0].startswith("4 cases start at contact; 3 (75%) follow the main path")
+    # the ticket durations come from the tickets alone
+    assert tickets.table.set_index("id").at["fix", "observations"] == 4
+
+
+def test_plan_without_start_counts_only_the_cases_of_its_kind():
+    res = plan_from_log(engine_from_frames(_two_kinds()), "post-purchase")
+    assert res.start == "ship" and (res.kind_cases, res.cases) == (9, 14)
+    assert res.notes[0].startswith("9 cases of 14 start at ship; 6 (67%) follow the main path")
+    assert res.closing == ["survey", "resolved", "refund"]
+    with pytest.raises(EmptyResultError, match="no case of the process 'post-purchase' starts at 'fix'"):
+        plan_from_log(engine_from_frames(_two_kinds()), "post-purchase", start="fix")
+
+
+def test_closing_steps_are_where_most_occurrences_end():
+    from journeykit.schedule.errors import ScheduleError
+    from journeykit.schedule.from_log import closing_steps, plans_by_kind
+
+    dfg = pd.DataFrame({"from_step": [None, "a", "a", "b", "b", "c"], "to_step": ["a", "b", None, "c", None, None],
+                        "cases": [10, 6, 4, 3, 3, 3]})
+    assert closing_steps(dfg) == ["b", "c"]  # a: 4 of 10 end; b: 3 of 6; c: 3 of 3 (ties by name)
+    assert closing_steps(dfg, share=0.4) == ["a", "b", "c"]
+    with pytest.raises(ScheduleError, match="closing share"):
+        closing_steps(dfg, share=0)
+    with pytest.raises(ScheduleError, match="kind share"):
+        plans_by_kind(engine_from_frames(_two_kinds()), "post-purchase", min_share=1.5)

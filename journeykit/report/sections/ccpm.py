@@ -1,9 +1,11 @@
 """Critical chain section: the buffered plan of ``plan.yaml``, or the live support cases against an SLA.
 
 With a ``plan.yaml`` that declares resources, the section shows its critical-chain plan (Gantt with chain
-and buffers, resource load, buffer table).  Otherwise, for the support stage of the journey model, every
-open case is read as a small critical chain (:mod:`journeykit.schedule.ccpm.cases`) with the SLA the
-process has met: the time within which 90 % of the cases that followed the main path were done.
+and buffers, resource load, buffer table).  Otherwise, for the support process of the journey model
+(:func:`journeykit.report.sections.pert.support_process`), every open case is read as a small critical
+chain of the template of its kind (its first step; :func:`journeykit.schedule.ccpm.cases.case_status_by_kind`),
+closed at the steps where cases of its kind end, with the SLA that kind has met: the time within which 90 %
+of its cases that followed its main path were done.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 
 from journeykit.errors import EmptyResultError
 from journeykit.report.document import Section
-from journeykit.report.sections.pert import PLAN_FILE, _support_stage
+from journeykit.report.sections.pert import PLAN_FILE, support_process
 from journeykit.workspace import Workspace
 
 #: Share of past cases done within the SLA of the live-case view, and the levelling budget (fixed, so the
@@ -48,35 +50,38 @@ def _plan_section(plan) -> Section:
 
 
 def _cases_section(ws: Workspace) -> Section | None:
-    from journeykit.schedule.ccpm.cases import case_events, case_status
-    from journeykit.schedule.from_log import plan_from_log
+    from journeykit.schedule.ccpm.cases import case_events, case_status_by_kind
+    from journeykit.schedule.from_log import plans_by_kind
 
-    stage = _support_stage(ws)
-    if stage is None:
+    support = support_process(ws)
+    if support is None:
         return None
+    label, process = support
     try:
-        template = plan_from_log(ws.engine, stage, unit="hours")
+        templates = [t for t in plans_by_kind(ws.engine, process, unit="hours") if t.case_totals.size]
     except EmptyResultError:
         return None
-    totals = template.case_totals
-    if totals is None or totals.size == 0:
+    if not templates:
         return None
-    sla = float(np.ceil(np.quantile(totals, SLA_MET)))
-    status = case_status(template.plan, case_events(ws.engine, stage), sla)
+    slas = {t.start: float(np.ceil(np.quantile(t.case_totals, SLA_MET))) for t in templates}
+    status = case_status_by_kind(templates, case_events(ws.engine, process), slas)
     if status.table.empty:
         return None
     likely = int((status.table["p_breach"] >= 0.5).sum())
+    kinds = "; ".join(f"{slas[t.start]:g} hours for the cases that start at {t.start} (closed at "
+                      f"{', '.join(t.closing)})" for t in templates)
     intro = (
-        f"Every open '{stage}' case as a small critical chain of the support steps observed in the log, as of "
-        f"the last event. No SLA is configured, so the due date is the time within which {SLA_MET:.0%} of the "
-        f"past cases on the main path were done: {sla:g} hours (set your own with 'journeykit ccpm cases --sla'). "
-        f"{len(status.table)} cases are open; {likely} will probably breach that SLA unless someone acts. The "
-        "fever chart places each case by how much of its chain is done and how much of its buffer (SLA minus "
-        "the median chain) is used."
+        f"Every open '{label}' case as a small critical chain of the steps observed in the log for its kind "
+        "(the cases that start at the same step), as of the last event. A case is closed once it reaches a step "
+        f"where most cases of its kind end. No SLA is configured, so the due date of each kind is the time within "
+        f"which {SLA_MET:.0%} of its past cases on its main path were done: {kinds} (set your own with "
+        f"'journeykit ccpm cases --sla'). {len(status.table)} cases are open; {likely} will probably breach that "
+        "SLA unless someone acts. The fever chart places each case by how much of its chain is done and how much "
+        "of its buffer (SLA minus the median chain) is used."
     )
     return Section("Live cases against the SLA (CCPM)", intro=intro, figures=[status.figure()],
                    tables=[("Open cases, most likely breaches first", status.table)],
-                   notes=list(template.notes) + list(status.notes))
+                   notes=[n for t in templates for n in t.notes[:1]] + list(status.notes))
 
 
 __all__ = ["build"]

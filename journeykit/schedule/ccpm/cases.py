@@ -1,7 +1,12 @@
 """Live support cases as small critical chains with their SLA as the due date.
 
-Every open case follows the support process template (a chain of steps estimated from the event log, see
-:func:`journeykit.schedule.from_log.plan_from_log`).  The chain's aggressive length is the sum of the
+Every open case follows the template of its kind (a chain of steps estimated from the event log, see
+:func:`journeykit.schedule.from_log.plan_from_log`).  A case is closed once it reaches the template's last
+step or another step given as closing.  One process often mixes kinds of case (on the simulated shop,
+orders and support tickets share the post-purchase stage), so :func:`case_status_by_kind` reads each case
+against the template of its first step (:func:`journeykit.schedule.from_log.plans_by_kind`), closed at
+the closing steps learned for that kind: the steps where most cases of the kind end (a resolved ticket is
+closed although it never reaches the orders' feedback survey).  The chain's aggressive length is the sum of the
 steps' medians; the SLA leaves ``SLA - chain`` as the case's buffer.  From the events seen so far:
 
 * the step in progress has run for ``e`` since the case's last template step; its remaining time is drawn
@@ -26,7 +31,7 @@ Management*, ch. 9 (buffer management applied to a stream of small projects).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,7 +40,7 @@ from journeykit.engine import Engine, Filters
 from journeykit.result import Result
 from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.errors import ScheduleError
-from journeykit.schedule.from_log import UNIT_SECONDS, select_process
+from journeykit.schedule.from_log import UNIT_SECONDS, PlanFromLog, select_process
 from journeykit.schedule.network import Plan
 
 _GRID = np.linspace(0.0, 1.0, 2001)
@@ -48,7 +53,8 @@ class CaseStatus(Result):
 
     ``table``: ``case``, ``started``, ``last_step``, ``steps_done``, ``elapsed`` (plan units since the
     start), ``due``, ``forecast_end``, ``completion``, ``consumption``, ``zone``, ``p_breach``; most
-    likely breaches first.
+    likely breaches first.  :func:`case_status_by_kind` adds ``kind`` (the case's first step) after
+    ``case``; its ``params["sla"]`` maps each kind to its SLA.
     """
 
     title = "Live cases against their SLA"
@@ -60,22 +66,27 @@ class CaseStatus(Result):
     def figure(self):
         """The live portfolio fever chart: one point per open case."""
         points = self.table.assign(
-            project="open cases",
+            project=self.table["kind"] if "kind" in self.table else "open cases",
             label=[f"case {c}: P(breach) {p:.0%}" for c, p in zip(self.table["case"], self.table["p_breach"])],
         )
-        return fever_figure(points, self.bands, title=f"Open cases against a {self.params['sla']:g} {self.params['unit']} SLA")
+        sla, unit = self.params["sla"], self.params["unit"]
+        due = (f"their SLA ({', '.join(f'{k} {v:g}' for k, v in sla.items())} {unit})" if isinstance(sla, Mapping)
+               else f"a {sla:g} {unit} SLA")
+        return fever_figure(points, self.bands, title=f"Open cases against {due}")
 
 
 def _chain_steps(template: Plan) -> list[str]:
     preds = {a.id: [] for a in template.activities}
     for d in template.dependencies:
         if d.type != "FS":
-            raise ScheduleError(f"the case template must be a chain of finish-to-start steps; {d.pred} -> {d.succ} is {d.type}")
+            raise ScheduleError(
+                f"the case template must be a chain of finish-to-start steps; {d.pred} -> {d.succ} is {d.type}")
         preds[d.succ].append(d.pred)
     order = [template.ids[i] for i in np.argsort(template.level, kind="stable")]
     for prev, step in zip(order, order[1:]):
         if preds[step] != [prev]:
-            raise ScheduleError(f"the case template must be a single chain of steps; '{step}' does not simply follow '{prev}'")
+            raise ScheduleError(
+                f"the case template must be a single chain of steps; '{step}' does not simply follow '{prev}'")
     return order
 
 
@@ -118,9 +129,7 @@ def case_status(
     ScheduleError
         A template that is not a chain, an unknown unit, a non-positive SLA, missing columns.
     """
-    missing = [c for c in ("case", "step", "timestamp") if c not in events]
-    if missing:
-        raise ScheduleError(f"case events need the columns case, step and timestamp (missing: {', '.join(missing)})")
+    ev = _checked(events)
     if not sla > 0:
         raise ScheduleError(f"the SLA must be > 0, got {sla}")
     if template.unit not in UNIT_SECONDS:
@@ -132,13 +141,10 @@ def case_status(
     medians = np.array([float(np.interp(0.5, _GRID, q)) for q in quantiles])
     chain = float(medians.sum())
     buffer = sla - chain
-    ev = events[["case", "step", "timestamp"]].copy()
-    ev["timestamp"] = pd.to_datetime(ev["timestamp"], utc=True)
-    now = pd.Timestamp(as_of if as_of is not None else ev["timestamp"].max())
-    now = now.tz_localize("UTC") if now.tzinfo is None else now
-    ev = ev[ev["timestamp"] <= now].sort_values(["case", "timestamp"], kind="stable")
+    now = _status_time(ev, as_of)
+    ev = ev[ev["timestamp"] <= now]
     position = {s: k for k, s in enumerate(steps)}
-    ev["pos"] = ev["step"].map(position)
+    ev = ev.assign(pos=ev["step"].map(position))
     per_case = ev.groupby("case", sort=False).agg(started=("timestamp", "min"), last_step=("step", "last"),
                                                     reached=("pos", "max"))
     closing = set(closed_steps) | {steps[-1]}
@@ -192,10 +198,102 @@ def case_status(
             f"oldest, idle {template.unit}: {oldest})"
         )
     if buffer <= 0:
-        notes.append("the SLA is shorter than the median chain: every open case is already eating a buffer it does not have")
+        notes.append("the SLA is shorter than the median chain: every open case is already eating a buffer it does "
+                     "not have")
     params = {"sla": sla, "unit": template.unit, "as_of": str(now), "steps": steps, "samples": samples,
               "stale": stale, "stale_cases": len(idle)}
     return CaseStatus(table, params, notes, bands)
+
+
+def case_status_by_kind(
+    templates: Sequence[PlanFromLog],
+    events: pd.DataFrame,
+    sla: float | Mapping[str, float],
+    *,
+    as_of: pd.Timestamp | None = None,
+    closed_steps: Sequence[str] = (),
+    bands: Bands = Bands(),
+    samples: int = 2000,
+    seed: int | None = 0,
+    stale: float | None = 2.0,
+) -> CaseStatus:
+    """:func:`case_status` of every case against the template of its kind (its first step).
+
+    A case is closed once it reaches one of its kind's closing steps (``PlanFromLog.closing``: the main
+    path's last step and the steps where most cases of the kind end) or one of ``closed_steps``.  Cases
+    whose first step has no template (kinds too rare for one) are left out, with a note.
+
+    Parameters
+    ----------
+    templates : sequence of PlanFromLog
+        One per kind, as from :func:`journeykit.schedule.from_log.plans_by_kind` (one unit).
+    events : DataFrame
+        ``case``, ``step``, ``timestamp`` (UTC) of the process's events.
+    sla : float or mapping of str to float
+        Time allowed per case (template unit), or per kind (first step -> time).
+    as_of, bands, samples, seed, stale
+        As :func:`case_status`; every kind is read at the same status time.
+    closed_steps : sequence of str
+        Steps that close a case of any kind.
+
+    Raises
+    ------
+    ScheduleError
+        Templates of different units or of the same kind, a kind without an SLA, and as :func:`case_status`.
+    """
+    ev = _checked(events)
+    if not templates:
+        raise ScheduleError("case_status_by_kind needs at least one template")
+    units = {t.plan.unit for t in templates}
+    if len(units) > 1:
+        raise ScheduleError(f"the case templates must share one unit, got {sorted(units)}")
+    kinds = [t.start for t in templates]
+    if len(set(kinds)) < len(kinds):
+        raise ScheduleError(f"one template per kind of case, got first steps {kinds}")
+    slas = dict(sla) if isinstance(sla, Mapping) else dict.fromkeys(kinds, sla)
+    if missing := [k for k in kinds if k not in slas]:
+        raise ScheduleError(f"no SLA for the kind{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    now = _status_time(ev, as_of)
+    ev = ev[ev["timestamp"] <= now]
+    kind_of = ev["case"].map(ev.groupby("case", sort=False)["step"].first())
+    tables, notes, params = [], [], {}
+    for t in templates:
+        status = case_status(t.plan, ev[kind_of == t.start], slas[t.start], as_of=now,
+                             closed_steps=[*(t.closing or ()), *closed_steps], bands=bands, samples=samples,
+                             seed=seed, stale=stale)
+        tables.append(status.table.assign(kind=t.start))
+        notes += [f"{t.start} cases: {n}" for n in status.notes]
+        params[t.start] = status.params
+    table = pd.concat(tables, ignore_index=True)
+    table = table[["case", "kind", *[c for c in table.columns if c not in ("case", "kind")]]]
+    table = table.sort_values(["p_breach", "consumption"], ascending=False, kind="stable").reset_index(drop=True)
+    per_kind = table["kind"].value_counts()
+    counts = ", ".join(f"{per_kind.get(k, 0)} {k}" for k in kinds)
+    notes.insert(0, f"{len(table)} open cases as of {now} ({counts}; a case's kind is its first step)")
+    other = kind_of[~kind_of.isin(kinds)].groupby(ev["case"]).first().value_counts()
+    if len(other):
+        notes.append(f"{other.sum()} case{'s' if other.sum() > 1 else ''} of kinds without a template of their own "
+                     f"left out (first step: {', '.join(f'{k} {n}' for k, n in other.items())})")
+    params = {"sla": {k: slas[k] for k in kinds}, "unit": units.pop(), "as_of": str(now), "kinds": params,
+              "samples": samples, "stale": stale, "stale_cases": sum(p["stale_cases"] for p in params.values()),
+              "other_cases": int(other.sum())}
+    return CaseStatus(table, params, notes, bands)
+
+
+def _checked(events: pd.DataFrame) -> pd.DataFrame:
+    """``case``, ``step``, ``timestamp`` (UTC) of ``events``, in case and time order."""
+    missing = [c for c in ("case", "step", "timestamp") if c not in events]
+    if missing:
+        raise ScheduleError(f"case events need the columns case, step and timestamp (missing: {', '.join(missing)})")
+    ev = events[["case", "step", "timestamp"]].copy()
+    ev["timestamp"] = pd.to_datetime(ev["timestamp"], utc=True)
+    return ev.sort_values(["case", "timestamp"], kind="stable")
+
+
+def _status_time(ev: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timestamp:
+    """``as_of`` in UTC (naive: UTC), by default the last event."""
+    now = pd.Timestamp(as_of if as_of is not None else ev["timestamp"].max())
+    return now.tz_localize("UTC") if now.tzinfo is None else now
 
 
 def case_events(engine: Engine, process: str | Sequence[str], filters: Filters | None = None) -> pd.DataFrame:
@@ -210,4 +308,4 @@ def case_events(engine: Engine, process: str | Sequence[str], filters: Filters |
     return engine.execute(ev.order_by(["case", "timestamp", "seq"])).drop(columns="seq")
 
 
-__all__ = ["CaseStatus", "case_events", "case_status"]
+__all__ = ["CaseStatus", "case_events", "case_status", "case_status_by_kind"]

@@ -5,7 +5,7 @@ from journeykit.schedule.cpm import CPMResult, cpm
 from journeykit.schedule.durations import BetaPert, Duration, Empirical, Fixed, Lognormal, Triangular
 from journeykit.schedule.errors import CycleError, DurationError, PlanError, ScheduleError
 from journeykit.schedule.estimates import DurationEstimate, estimate_duration
-from journeykit.schedule.from_log import PlanFromLog, plan_from_log, step_durations
+from journeykit.schedule.from_log import PlanFromLog, closing_steps, plan_from_log, plans_by_kind, step_durations
 from journeykit.schedule.generate import random_plan
 from journeykit.schedule.montecarlo import MonteCarloResult, simulate
 from journeykit.schedule.network import Activity, Dependency, Plan, PlanArrays
@@ -33,10 +33,12 @@ __all__ = [
     "PlanFromLog",
     "ScheduleError",
     "Triangular",
+    "closing_steps",
     "cpm",
     "estimate_duration",
     "pert",
     "plan_from_log",
+    "plans_by_kind",
     "random_plan",
     "read_plan",
     "simulate",

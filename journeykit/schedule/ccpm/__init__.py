@@ -1,7 +1,7 @@
 """Critical Chain Project Management: levelled plans, buffers, buffer management, portfolios, live cases."""
 
 from journeykit.schedule.ccpm.buffers import METHODS as BUFFER_METHODS
-from journeykit.schedule.ccpm.cases import CaseStatus, case_events, case_status
+from journeykit.schedule.ccpm.cases import CaseStatus, case_events, case_status, case_status_by_kind
 from journeykit.schedule.ccpm.chain import Chain, FeedingChain, critical_chain, feeding_chains
 from journeykit.schedule.ccpm.fever import Bands, fever_figure
 from journeykit.schedule.ccpm.from_plan import ccpm, plan_estimates, plan_problem
@@ -23,6 +23,7 @@ __all__ = [
     "buffer_status",
     "case_events",
     "case_status",
+    "case_status_by_kind",
     "ccpm",
     "critical_chain",
     "critical_chain_plan",

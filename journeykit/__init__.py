@@ -16,6 +16,7 @@ from journeykit.errors import (
     InputError,
     JourneykitError,
     ModelError,
+    OptionError,
     WorkspaceError,
 )
 
@@ -114,6 +115,7 @@ __all__ = [
     "InputError",
     "JourneykitError",
     "ModelError",
+    "OptionError",
     "WorkspaceError",
     *_LAZY,
 ]

@@ -35,9 +35,9 @@ from journeykit.analytics._empty import why_no_events
 from journeykit.analytics._funnel_attempts import NO_VALUE, breakdown_value
 from journeykit.analytics._periods import DAY, ROLLING_SECONDS, check_period, period_index, period_start
 from journeykit.analytics._steps import Step, any_step
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import ORDER_BY, epoch_seconds, ordered_window
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.errors import EmptyResultError, JourneykitError, check_at_least
 from journeykit.result import Result
 
 StepLike = str | Sequence[str] | Step
@@ -120,10 +120,12 @@ def cohorts(
     -------
     CohortResult
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     check_period(period)
+    if periods is not None:
+        check_at_least("periods", periods, 0)
     entry_step = Step.of(entry)
     ret_step = Step.of(returning) if returning is not None else None
-    filters = filters or Filters()
     ev = filters.apply(engine.events)
     ent = _selected(ev, entry_step)
     members = _members(ent, period, recurring, by)
@@ -259,7 +261,8 @@ def _average(table: pd.DataFrame) -> pd.DataFrame:
         acc = sums.setdefault((g, p), [0, 0, 0])
         acc[0], acc[1], acc[2] = acc[0] + 1, acc[1] + size, acc[2] + kept
     keys = ["group", "period"] if keyed else ["period"]
-    rows = [(*((g, p) if keyed else (p,)), *acc) for (g, p), acc in sorted(sums.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
+    ordered = sorted(sums.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))
+    rows = [(*((g, p) if keyed else (p,)), *acc) for (g, p), acc in ordered]
     avg = pd.DataFrame(rows, columns=[*keys, "cohorts", "customers", "retained"])
     avg["rate"] = _ratio(avg["retained"], avg["customers"])
     return avg
@@ -319,6 +322,7 @@ def lifecycle(
         What counts as activity; default any event.
     period : {"day", "week", "month"}
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     check_period(period)
     ev, last, filters = _events(engine, filters, "lifecycle")
     act = _selected(ev, Step.of(activity) if activity is not None else None)
@@ -384,6 +388,7 @@ def churn(
         the period), ``churned`` (customers whose churn instant falls in it), ``churn_rate``,
         ``complete``.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     check_period(period)
     if inactivity_days <= 0:
         raise JourneykitError(f"inactivity_days must be positive, got {inactivity_days}")
@@ -451,6 +456,7 @@ def repeat_purchase_rate(
     Result
         ``table``: (``group``), ``buyers``, ``repeat_buyers``, ``repeat_rate``.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     step = Step.of(purchase)
     ev, _, filters = _events(engine, filters, "repeat purchase", (step, "purchase event"))
     buys = _selected(ev, step)

@@ -37,9 +37,18 @@ from journeykit.analytics.intervals import (
     t_interval,
     wilson_interval,
 )
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import attribute, attribute_keys, epoch_seconds
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.errors import (
+    MODEL_EXAMPLE,
+    EmptyResultError,
+    JourneykitError,
+    as_list,
+    check_at_least,
+    check_choice,
+    check_confidence,
+    check_kind,
+)
 from journeykit.model import JourneyModel
 from journeykit.options import MIN_N
 from journeykit.result import Result
@@ -176,7 +185,7 @@ def survey_kpis(
     engine: Engine,
     model: JourneyModel,
     by: str | None = None,
-    surveys: list[str] | None = None,
+    surveys: str | list[str] | None = None,
     filters: Filters | None = None,
     min_n: int = MIN_N,
     confidence: float = 0.95,
@@ -193,7 +202,7 @@ def survey_kpis(
         ``None`` (all responses), ``"touchpoint"``, ``"stage"``, ``"segment:<attribute>"`` or
         ``"period:day"`` / ``"period:week"`` (Monday-based, UTC) / ``"period:month"``.
     surveys : list of str, optional
-        Only these surveys (default: every survey of the model).
+        Only these surveys (default: every survey of the model); one name alone is a list of one.
     filters : Filters, optional
         Applied to the responses.
     min_n : int
@@ -205,23 +214,28 @@ def survey_kpis(
 
     Raises
     ------
+    OptionError
+        An unknown NPS method, ``min_n`` below 0, a confidence outside (0, 1), an engine, model or filters
+        of the wrong kind.
     JourneykitError
-        A survey not in the model, an unknown grouping or NPS method.
+        A survey not in the model, an unknown grouping.
     EmptyResultError
         No responses to the chosen surveys (after filters).
     """
-    if nps_method not in NPS_METHODS:
-        raise JourneykitError(
-            f"unknown NPS interval method {nps_method!r} (expected one of {list(NPS_METHODS)})"
-        )
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
+    check_choice("nps_method", nps_method, NPS_METHODS)
+    check_at_least("min_n", min_n, 0)
+    check_confidence(confidence)
     known = model.survey_by_name
-    names = list(known) if surveys is None else list(surveys)
+    chosen = as_list("surveys", surveys)
+    names = list(known) if chosen is None else chosen
     unknown = [s for s in names if s not in known]
     if unknown:
         raise JourneykitError(f"survey {unknown[0]!r} is not in the journey model (surveys: {sorted(known)})")
     if not names:
-        raise EmptyResultError("the journey model defines no surveys")
-    t = filters.apply(engine.responses) if filters is not None else engine.responses
+        raise EmptyResultError("no surveys chosen" if chosen is not None else "the journey model defines no surveys")
+    t = filters.apply(engine.responses)
     t = t.filter(t.survey.isin(names))
     group_by, group = _group_expr(t, by, model)
     no_scale = ibis.null("float64")
@@ -239,7 +253,7 @@ def survey_kpis(
             sd=t.score.std(where=valid),
         )
     )
-    scope = filters.describe() if filters is not None else "all data"
+    scope = filters.describe()
     if counts.empty or counts["n"].sum() == 0:
         raise EmptyResultError(f"no responses to the surveys {names} ({scope})")
     if group_by.startswith("segment:") and counts["group"].isna().all():
@@ -342,13 +356,22 @@ def operational_kpis(
         event in the data / purchasing customers (a churn headline; see the cohort analyses for retention
         curves).
 
+    ``purchase`` is a touchpoint name or a list of them.
+
     Raises
     ------
+    OptionError
+        ``min_n`` below 0, a confidence outside (0, 1), an engine, model or filters of the wrong kind.
     EmptyResultError
         No events (after filters).
     """
-    ev = filters.apply(engine.events) if filters is not None else engine.events
-    scope = filters.describe() if filters is not None else "all data"
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
+    purchase = as_list("purchase", purchase)
+    check_at_least("min_n", min_n, 0)
+    check_confidence(confidence)
+    ev = filters.apply(engine.events)
+    scope = filters.describe()
     total = int(engine.execute(distinct_count(ev.customer_id, exact)))
     if total == 0:
         raise EmptyResultError(f"no events ({scope})")
@@ -389,12 +412,8 @@ def _share_rows(
     )
 
 
-def _names(purchase: str | list[str]) -> str:
-    return purchase if isinstance(purchase, str) else ", ".join(purchase)
-
-
 def _retention_rows(
-    engine: Engine, ev: ir.Table, purchase: str | list[str], inactive_days: float, filters: Filters | None,
+    engine: Engine, ev: ir.Table, purchase: list[str], inactive_days: float, filters: Filters,
     confidence: float,
 ) -> pd.DataFrame:
     txn = transactions(engine, purchase, filters=filters)
@@ -416,8 +435,8 @@ def _retention_rows(
     return _share_rows(
         "customers",
         [
-            f"purchasers ({_names(purchase)}): purchases on 2+ days",
-            f"purchasers ({_names(purchase)}): no event in {inactive_days:g} days",
+            f"purchasers ({', '.join(purchase)}): purchases on 2+ days",
+            f"purchasers ({', '.join(purchase)}): no event in {inactive_days:g} days",
         ],
         ["repeat_purchase_rate", "inactive"],
         [int(row["repeaters"]), int(row["inactive"])],

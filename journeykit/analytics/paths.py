@@ -26,15 +26,14 @@ from journeykit.analytics.sequences import (
     Level,
     Sessions,
     Steps,
-    check_choice,
     journey_sequences,
     prepare_steps,
     require_label,
     with_positions,
 )
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import seconds_between
-from journeykit.errors import EmptyResultError
+from journeykit.errors import EmptyResultError, OptionError, check_at_least, check_choice, check_kind
 from journeykit.options import Direction
 from journeykit.result import Result
 
@@ -95,6 +94,7 @@ def variants(
     Parameters
     ----------
     engine : Engine
+        Or a :class:`~journeykit.workspace.Workspace` (its engine is used).
     by : {"customer", "case"}
     level : {"touchpoint", "stage", "event"}
     top : int, optional
@@ -108,8 +108,9 @@ def variants(
     :func:`~journeykit.analytics.sequences.journey_sequences`, grouped by the array (DuckDB and Spark both
     can) and decoded to labels.  Ties in count are ordered by the variant text, so the order is deterministic.
     """
-    if top is not None and top < 1:
-        raise ValueError(f"top must be >= 1, got {top}")
+    engine, filters = as_engine(engine), as_filters(filters)
+    if top is not None:
+        check_at_least("top", top, 1)
     steps = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions,
         encoded=True,
@@ -131,7 +132,7 @@ def variants(
         table, sequences = _keep_top(table, top), sequences.slice(0, top)
     total = int(table["count"].sum())
     table.insert(3, "share", table["count"] / total)
-    params = dict(by=by, level=level, top=top, collapse_repeats=collapse_repeats, filters=(filters or Filters()).describe())
+    params = dict(by=by, level=level, top=top, collapse_repeats=collapse_repeats, filters=filters.describe())
     return VariantsResult(
         table, params=params, notes=notes, steps=sequences, title=f"Variants of {level}s (by {by}): {total:,} journeys"
     )
@@ -202,6 +203,7 @@ def paths(
     Parameters
     ----------
     engine : Engine
+        Or a :class:`~journeykit.workspace.Workspace` (its engine is used).
     anchor : str
         The step (label at ``level``, after cleaning) the paths start or end at.
     direction : {"after", "before", "between"}
@@ -220,14 +222,20 @@ def paths(
 
     Raises
     ------
+    OptionError
+        An unknown ``direction``, ``by`` or ``level``, a count below 1, ``until`` without ``"between"``.
     EmptyResultError
         When ``anchor`` (or ``until``) never occurs, or no journey goes from ``anchor`` to ``until``.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("anchor", anchor, str, "a step label such as 'checkout'")
     check_choice("direction", direction, ["after", "before", "between"])
-    if steps < 1 or top_per_step < 1 or (top_paths is not None and top_paths < 1):
-        raise ValueError("steps, top_per_step and top_paths must be >= 1")
+    check_at_least("steps", steps, 1)
+    check_at_least("top_per_step", top_per_step, 1)
+    if top_paths is not None:
+        check_at_least("top_paths", top_paths, 1)
     if (direction == "between") != (until is not None):
-        raise ValueError("'until' is required with direction='between' and only allowed with it")
+        raise OptionError("'until' is required with direction='between' and only allowed with it")
     prepared = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse_repeats, sessions=sessions
     )
@@ -255,7 +263,7 @@ def paths(
     where = f"between {anchor!r} and {until!r}" if until is not None else f"{direction} {anchor!r}"
     params = dict(
         anchor=anchor, direction=direction, until=until, steps=steps, by=by, level=level,
-        top_per_step=top_per_step, top_paths=top_paths, filters=(filters or Filters()).describe(),
+        top_per_step=top_per_step, top_paths=top_paths, filters=filters.describe(),
     )
     return PathsResult(
         table, params=params, notes=prepared.notes + notes, steps=step_table, links=links,
@@ -286,7 +294,9 @@ def _wide(
         if reached == 0:
             raise EmptyResultError(f"no journey reaches {until!r} after {anchor!r}")
         if reached < anchored:
-            notes.append(f"{anchored - reached:,} of {anchored:,} journeys with {anchor!r} never reach {until!r} after it.")
+            notes.append(
+                f"{anchored - reached:,} of {anchored:,} journeys with {anchor!r} never reach {until!r} after it."
+            )
         t = t.filter(t.upto.notnull() & (t.offset <= t.upto))
     lo, hi = min(offsets), max(offsets)
     t = t.filter((t.offset >= min(lo, 0)) & (t.offset <= max(hi, 0)))

@@ -27,7 +27,7 @@ from journeykit.analytics._empty import why_no_events
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, global_position, neighbour, ordered_window, seconds_between
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.errors import EmptyResultError, JourneykitError, check_choice, check_kind
 from journeykit.options import By, Level
 
 BY_COLUMN: dict[str, str] = {"customer": "customer_id", "case": "case_id"}
@@ -108,21 +108,26 @@ class Steps:
         return neighbour(self.table, value, self.keys, -1, self.position)
 
 
-def check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
-    """Raise :class:`ValueError` naming the allowed values when ``value`` is not one of them."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
-
-
 class CleaningRuleError(JourneykitError):
-    """A path cleaning rule whose pattern is not a valid regular expression."""
+    """A path cleaning rule that is not a ``(pattern, alias)`` pair or whose pattern is not a valid regular
+    expression."""
 
 
 def clean_rules(rules: CleanRules | None) -> list[tuple[str, str | None]]:
-    """Cleaning rules as an ordered list of ``(pattern, alias)``; invalid patterns raise CleaningRuleError."""
+    """Cleaning rules as an ordered list of ``(pattern, alias)``; invalid rules raise CleaningRuleError."""
     if rules is None:
         return []
-    out = list(rules.items()) if isinstance(rules, Mapping) else [tuple(r) for r in rules]
+    if isinstance(rules, Mapping):
+        out = list(rules.items())
+    elif isinstance(rules, (list, tuple)):
+        out = [tuple(r) if isinstance(r, (list, tuple)) else (r,) for r in rules]
+    else:
+        raise CleaningRuleError(
+            f"clean must be a dict {{pattern: alias}} or a list of (pattern, alias) pairs, got {rules!r}"
+        )
+    for rule in out:
+        if len(rule) != 2 or not isinstance(rule[0], str):
+            raise CleaningRuleError(f"cleaning rule {rule!r}: expected a (pattern, alias) pair")
     for pattern, _ in out:
         try:
             re.compile(pattern)
@@ -185,6 +190,8 @@ def prepare_steps(
     """
     check_choice("by", by, list(BY_COLUMN))
     check_choice("level", level, LEVELS)
+    if sessions is not None:
+        check_kind("sessions", sessions, Sessions, "e.g. Sessions(timeout_minutes=30) or Sessions(attribute='visit')")
     filters = filters or Filters()
     rules = clean_rules(clean)
     raw = engine.events

@@ -16,8 +16,9 @@ from journeykit.analytics.durations import distinct_count, duration_stats
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, Level, Steps, prepare_steps, require_label, with_positions
 from journeykit.analytics.transitions import transitions
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import seconds_between
+from journeykit.errors import as_list
 from journeykit.result import Result
 
 STATS = ["mean_seconds", "median_seconds", "p90_seconds"]
@@ -53,7 +54,7 @@ class StageDwellResult(Result):
 def stage_dwell(
     engine: Engine,
     *,
-    stage_order: Sequence[str] | None = None,
+    stage_order: str | Sequence[str] | None = None,
     filters: Filters | None = None,
     exact: bool = True,
 ) -> StageDwellResult:
@@ -66,11 +67,14 @@ def stage_dwell(
     ----------
     engine : Engine
     stage_order : sequence of str, optional
-        Order of the rows (the journey model's stages); stages not in it come last.
+        Order of the rows (the journey model's stages); stages not in it come last.  One stage name alone
+        is a list of one.
     filters : Filters, optional
     exact : bool
         Exact quantiles and distinct counts, or approximate ones.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    stage_order = as_list("stage_order", stage_order)
     steps = prepare_steps(engine, by="customer", level="stage", filters=filters, collapse_repeats=True, encoded=True)
     t = steps.table
     t = t.mutate(dwell=seconds_between(t.timestamp, steps.next(t.timestamp)))
@@ -88,7 +92,7 @@ def stage_dwell(
     notes = list(steps.notes)
     if int(df["completed"].sum()) == 0:
         notes.append("No customer moved on to another stage: dwell times are unknown.")
-    params = dict(exact=exact, filters=(filters or Filters()).describe())
+    params = dict(exact=exact, filters=filters.describe())
     return StageDwellResult(df, params=params, notes=notes)
 
 
@@ -135,6 +139,7 @@ def time_between(
     EmptyResultError
         When ``source`` or ``target`` never occurs.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     steps = prepare_steps(engine, by=by, level=level, filters=filters)
     per = _first_to_next(steps, source, target)
     per = per.mutate(seconds=seconds_between(per.start, per.end))
@@ -157,7 +162,7 @@ def time_between(
         require_label(engine, steps, target)
         notes.append(f"No journey reaches {target!r} after {source!r}: no times to show.")
     params = dict(
-        source=source, target=target, by=by, level=level, exact=exact, filters=(filters or Filters()).describe()
+        source=source, target=target, by=by, level=level, exact=exact, filters=filters.describe()
     )
     return TimeBetweenResult(df, params=params, notes=notes, title=f"Time from {source} to {target}")
 
@@ -255,6 +260,7 @@ def case_throughput(engine: Engine, *, filters: Filters | None = None, exact: bo
 
     Cases with a single event have neither a response nor a resolution time and are counted in a note.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     steps = prepare_steps(engine, by="case", level="event", filters=filters)
     t = with_positions(steps)
     per = t.group_by(steps.keys).aggregate(
@@ -277,4 +283,4 @@ def case_throughput(engine: Engine, *, filters: Filters | None = None, exact: bo
     single = total - int(df["cases"].iloc[0])
     if single:
         notes.append(f"{single:,} of {total:,} cases have a single event and no response or resolution time.")
-    return ThroughputResult(df, params=dict(exact=exact, filters=(filters or Filters()).describe()), notes=notes)
+    return ThroughputResult(df, params=dict(exact=exact, filters=filters.describe()), notes=notes)

@@ -16,8 +16,9 @@ from journeykit.analytics.durations import distinct_count, duration_stats
 from journeykit.analytics.flowviz import process_map, sankey
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, CleanRules, Level, Sessions, prepare_steps
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import seconds_between
+from journeykit.errors import check_at_least
 from journeykit.result import Result
 
 COLUMNS = ["source", "target", "count", "customers", "probability", "mean_seconds", "median_seconds", "p90_seconds"]
@@ -67,6 +68,7 @@ def transitions(
     Parameters
     ----------
     engine : Engine
+        Or a :class:`~journeykit.workspace.Workspace` (its engine is used).
     by : {"customer", "case"}
         One journey per customer, or per case id (events without a case id are left out, with a note).
     level : {"touchpoint", "stage", "event"}
@@ -89,11 +91,13 @@ def transitions(
 
     Raises
     ------
+    OptionError
+        An unknown ``by`` or ``level``, ``min_count`` below 1, an engine or filters of the wrong kind.
     EmptyResultError
         When no events are left (the message says why).
     """
-    if min_count < 1:
-        raise ValueError(f"min_count must be >= 1, got {min_count}")
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_at_least("min_count", min_count, 1)
     collapse = level == "stage" if collapse_repeats is None else collapse_repeats
     steps = prepare_steps(
         engine, by=by, level=level, filters=filters, clean=clean, collapse_repeats=collapse, sessions=sessions,
@@ -119,7 +123,7 @@ def transitions(
     df["source"], df["target"] = decode_codes(df["source"], steps.labels), decode_codes(df["target"], steps.labels)
     params = dict(
         by=by, level=level, min_count=min_count, collapse_repeats=collapse, exact=exact,
-        filters=(filters or Filters()).describe(),
+        filters=filters.describe(),
     )
     if sessions is not None:
         params["sessions"] = sessions.describe()

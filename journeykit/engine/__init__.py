@@ -2,6 +2,6 @@
 
 from journeykit.engine.backend import Engine, execute_df
 from journeykit.engine.connect import connect
-from journeykit.engine.filters import Filters
+from journeykit.engine.filters import Filters, as_engine, as_filters
 
-__all__ = ["Engine", "Filters", "connect", "execute_df"]
+__all__ = ["Engine", "Filters", "as_engine", "as_filters", "connect", "execute_df"]

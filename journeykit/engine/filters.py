@@ -1,27 +1,40 @@
-"""Filters every analysis accepts: date range, attribute segment, channel."""
+"""What every analysis takes besides its own options: the engine and the filters (date range, attribute
+segment, channel), with :func:`as_engine` and :func:`as_filters` to check them at the public entry points."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from journeykit.engine.backend import Engine
 from journeykit.engine.expr import attribute
-from journeykit.errors import JourneykitError
+from journeykit.errors import OptionError, check_kind
 
 
-class FilterError(JourneykitError, ValueError):
-    """Filters that cannot select anything by construction (an empty date range)."""
+class FilterError(OptionError):
+    """Filters that cannot be used: a date that is not one, a segment that is not a mapping, an empty range."""
 
 
-def _utc(value: str | datetime | None) -> datetime | None:
+def _utc(value: str | date | None, name: str = "date") -> datetime | None:
+    """``value`` as an aware UTC datetime (naive values are UTC, a date is its midnight)."""
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise FilterError(
+                f"{name}: {value!r} is not an ISO date or date-time (YYYY-MM-DD[THH:MM])"
+            ) from None
+    elif not isinstance(value, date):
+        raise FilterError(f"{name} must be an ISO date string, a date or a datetime, got {type(value).__name__}")
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
@@ -33,21 +46,27 @@ class Filters:
 
     Parameters
     ----------
-    start, end : str or datetime, optional
-        Half-open range ``start <= timestamp < end``; naive values are UTC.
+    start, end : str, date or datetime, optional
+        Half-open range ``start <= timestamp < end``; ISO strings (``"2025-03-01"``,
+        ``"2025-03-01T12:00"``), naive values are UTC.
     segment : dict, optional
         ``{attribute: value or [values]}``; matches the free ``attributes`` of each row.
     channel : str or list of str, optional
         Keep only these channels.
     """
 
-    start: str | datetime | None = None
-    end: str | datetime | None = None
+    start: str | date | None = None
+    end: str | date | None = None
     segment: dict[str, Any] = field(default_factory=dict)
     channel: str | list[str] | None = None
 
     def __post_init__(self) -> None:
-        start, end = _utc(self.start), _utc(self.end)
+        start, end = _utc(self.start, "start"), _utc(self.end, "end")
+        if not isinstance(self.segment, Mapping):
+            raise FilterError(
+                f"segment must be a dict {{attribute: value or [values]}} such as {{'tier': 'gold'}}, "
+                f"got {type(self.segment).__name__} {self.segment!r}"
+            )
         if start is not None and end is not None and start >= end:
             raise FilterError(
                 f"the date range is empty: start {self.start} is not before end {self.end} (end is exclusive)"
@@ -84,3 +103,31 @@ def _values(value: Any) -> list:
     if isinstance(value, set):
         return sorted(value, key=str)
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def as_engine(engine: Any) -> Engine:
+    """The engine of a public function's ``engine`` argument: an :class:`Engine`, or a workspace's engine.
+
+    Raises
+    ------
+    OptionError
+        When ``engine`` is neither (e.g. a path: open it with ``Workspace.open(path)``).
+    """
+    if not isinstance(engine, Engine) and isinstance(getattr(engine, "engine", None), Engine):
+        return engine.engine  # a Workspace
+    check_kind("engine", engine, Engine, "ws.engine of a Workspace, or the Workspace itself")
+    return engine
+
+
+def as_filters(filters: Any, name: str = "filters") -> Filters:
+    """A public function's filters argument checked: a :class:`Filters` (``None``: no filters).
+
+    Raises
+    ------
+    OptionError
+        When it is anything else, e.g. a dict (build ``Filters(segment={...})`` from it).
+    """
+    if filters is None:
+        return Filters()
+    check_kind(name, filters, Filters, "e.g. Filters(start='2025-01-01', segment={'tier': 'gold'}, channel='web')")
+    return filters

@@ -63,6 +63,12 @@ class Experience:
     target: str
     threshold: float | None = None
 
+    @classmethod
+    def of(cls, spec: "str | Experience") -> "Experience":
+        """An experience from its text form (:func:`parse_experience`, as on the command line) or an
+        :class:`Experience` (returned as is)."""
+        return spec if isinstance(spec, Experience) else parse_experience(spec)
+
     @property
     def name(self) -> str:
         if self.kind == "slow":

@@ -36,8 +36,16 @@ import pandas as pd
 
 from journeykit.analytics._empty import why_no_events
 from journeykit.analytics._proportions import two_proportion_test
-from journeykit.engine import Engine, Filters
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.engine import Engine, Filters, as_engine, as_filters
+from journeykit.errors import (
+    MODEL_EXAMPLE,
+    EmptyResultError,
+    JourneykitError,
+    as_list,
+    check_at_least,
+    check_confidence,
+    check_kind,
+)
 from journeykit.insight.drivers.patterns import compress
 from journeykit.insight.drivers.relative_importance import MAX_EXACT, RelativeImportance, relative_importance
 from journeykit.insight.experiences import Experience, Outcome, default_experiences
@@ -114,10 +122,10 @@ def moments_of_truth(
     engine: Engine,
     model: JourneyModel,
     outcome: str = "churned",
-    experiences: list[Experience] | None = None,
-    anchor: list[str] | None = None,
+    experiences: str | Experience | list[str | Experience] | None = None,
+    anchor: str | list[str] | None = None,
     window_days: float = 30.0,
-    purchase: list[str] | None = None,
+    purchase: str | list[str] | None = None,
     survey: str | None = None,
     clv: pd.Series | None = None,
     method: str = "auto",
@@ -132,15 +140,17 @@ def moments_of_truth(
     Parameters
     ----------
     engine, model
+        An engine (or a Workspace, whose engine is used) and the journey model.
     outcome : {"churned", "retained", "repurchased", "promoter"}
-    experiences : list of Experience, optional
-        Candidate drivers (:func:`~journeykit.insight.experiences.parse_experience`); default: visits of the
-        touchpoints from the anchor's stage on, a low-score flag per survey, long waits (above the 90th
-        percentile) after touchpoints with a median wait of an hour or more, and loops
+    experiences : list of Experience or str, optional
+        Candidate drivers, as :class:`Experience` objects or in the text form of the command line
+        (``"slow:shipping>5d"``, :func:`~journeykit.insight.experiences.parse_experience`); default:
+        visits of the touchpoints from the anchor's stage on, a low-score flag per survey, long waits (above
+        the 90th percentile) after touchpoints with a median wait of an hour or more, and loops
         (:func:`~journeykit.insight.features.wait_experiences`).
     anchor : list of str, optional
         Touchpoints that start a customer's experience window; default: the touchpoint whose events most
-        often carry revenue.
+        often carry revenue.  Here, in ``purchase`` and in ``experiences`` one value alone is a list of one.
     window_days : float
         Length of the experience window; the outcome is observed after it.
     purchase : list of str, optional
@@ -160,23 +170,35 @@ def moments_of_truth(
 
     Raises
     ------
+    OptionError
+        A confidence outside (0, 1), ``replicates`` below 0 or ``min_exposed`` below 1, arguments of the
+        wrong kind (engine, model, filters, lists).
     DriverSpecError
-        Unknown touchpoints or surveys, a bad outcome.
+        Unknown touchpoints or surveys, an invalid experience text, a bad outcome.
     EmptyResultError
         No anchored customers, or fewer than two usable experiences.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
+    anchor, purchase = as_list("anchor", anchor), as_list("purchase", purchase)
+    chosen = as_list("experiences", experiences, (str, Experience))
+    check_at_least("replicates", replicates, 0)
+    check_at_least("min_exposed", min_exposed, 1)
+    check_confidence(confidence)
     revenue_touchpoints = purchase_touchpoints(engine, filters) if not (anchor and purchase) else []
-    anchors = list(anchor) if anchor else revenue_touchpoints[:1]
+    anchors = anchor or revenue_touchpoints[:1]
     if not anchors:
-        if filters is not None and int(engine.execute(filters.apply(engine.events).count())) == 0:
+        if int(engine.execute(filters.apply(engine.events).count())) == 0:
             raise EmptyResultError(why_no_events(engine, engine.events, filters))
         raise EmptyResultError("no event carries revenue: name the anchor touchpoint (e.g. the purchase)")
     purchases = tuple(purchase or revenue_touchpoints or anchors)
     spec = Outcome(outcome, tuple(anchors), window_days, purchases, survey).validate(model)
-    if experiences is None:
+    if chosen is None:
         experiences = default_experiences(model, anchors, outcome)
         scope = [e.target for e in experiences if e.kind == "visit"] + anchors
         experiences += wait_experiences(engine, scope, window_days, min_loops=min_exposed, filters=filters)
+    else:
+        experiences = [Experience.of(e) for e in chosen]
     candidates = [e.validate(model) for e in experiences]
     frame = customer_features(engine, model, candidates, spec, filters)
     frame = frame[frame["outcome"].notna()]
@@ -234,7 +256,7 @@ def moments_of_truth(
         "customers": int(len(y)),
         "outcome_rate": float(y.mean()), "method": importance.method, "replicates": replicates,
         "confidence": confidence, "clv": "given" if clv is not None else "observed revenue",
-        "filters": (filters or Filters()).describe(),
+        "filters": filters.describe(),
     }
     return MomentsOfTruthResult(table=table, params=params, notes=notes, stages=stages, importance=importance,
                                 logistic=fit, title=f"Moments of truth ({outcome})")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from journeykit.errors import OptionError
+
 
 @dataclass(frozen=True)
 class Patterns:
@@ -65,6 +67,6 @@ def compress(x: np.ndarray, y: np.ndarray) -> Patterns:
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, p) and y (n,), got {x.shape} and {y.shape}")
+        raise OptionError(f"x must be (n, p) and y (n,), got {x.shape} and {y.shape}")
     rows, counts = np.unique(np.column_stack([x, y]), axis=0, return_counts=True)
     return Patterns(rows[:, :-1], rows[:, -1], counts.astype(float))

@@ -30,7 +30,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from journeykit.errors import JourneykitError
+from journeykit.errors import JourneykitError, check_at_least, check_confidence
 from journeykit.insight.drivers.patterns import Patterns
 from journeykit.result import Result
 
@@ -200,9 +200,13 @@ def relative_importance(
 
     Raises
     ------
+    OptionError
+        ``replicates`` below 0, a confidence outside (0, 1).
     JourneykitError
         Unknown method, too many drivers for exact LMG, fewer than two drivers.
     """
+    check_at_least("replicates", replicates, 0)
+    check_confidence(confidence)
     started = time.perf_counter()
     p = patterns.x.shape[1]
     if p < 2 or len(names) != p:

@@ -85,6 +85,30 @@ def test_a_workspace_stands_for_its_engine(ws):
     _assert_same(jk.survey_kpis(ws, ws.model).table, jk.survey_kpis(ws.engine, ws.model).table)
 
 
+@pytest.mark.parametrize("call", [
+    lambda e, m: jk.funnel(e, ["product_view", "payment"]).table,
+    lambda e, m: jk.feedback(e, m, k=3).table,
+    lambda e, m: jk.customer_lifetime_value(e, "payment").table,
+    lambda e, m: jk.benchmark(e, m).table,
+    lambda e, m: jk.internal_benchmark(e, m, "channel").table,
+    lambda e, m: jk.compare_process(e, jk.Filters(end="2026-01-01"), jk.Filters(start="2026-01-01")).table,
+], ids=["funnel", "feedback", "clv", "benchmark", "internal_benchmark", "compare_process"])
+def test_every_analysis_takes_a_workspace_for_its_engine(ws, call):
+    """funnel(ws), feedback(ws, m), customer_lifetime_value(ws, ...) raised AttributeError."""
+    _assert_same(call(ws, ws.model), call(ws.engine, ws.model))
+
+
+def test_one_survey_name_for_feedback_is_a_list_of_one(ws):
+    one = jk.feedback(ws.engine, ws.model, k=3, surveys="nps")
+    assert one.params["surveys"] == ["nps"]
+    _assert_same(one.table, jk.feedback(ws.engine, ws.model, k=3, surveys=["nps"]).table)
+
+
+def test_the_filters_of_a_process_comparison_are_named(ws):
+    with pytest.raises(jk.OptionError, match=r"^b must be a Filters"):
+        jk.compare_process(ws.engine, jk.Filters(), {"segment": "consumer"})
+
+
 def test_an_engine_of_the_wrong_kind_says_what_to_pass(ws):
     with pytest.raises(jk.OptionError, match=r"engine must be an Engine \(ws.engine of a Workspace.*got str 'ws'"):
         jk.transitions("ws")

@@ -42,7 +42,7 @@ from journeykit.analytics._periods import check_period, period_index, period_sta
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics._steps import Exclusion, Step, StepSpecError, parse_duration
 from journeykit.display import duration_text
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.errors import EmptyResultError, JourneykitError
 from journeykit.result import Result
 
@@ -249,6 +249,7 @@ def funnel(
     EmptyResultError
         When there are no events, or no event matches step 1.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
     definition = Funnel.define(steps, window=window, order=order, exclusions=exclusions, count=count)
     return definition.run(engine, filters=filters, by=by, period=period, bins=bins, exact=exact)
 

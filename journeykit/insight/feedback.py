@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from journeykit.analytics._periods import check_period, period_index, period_start
-from journeykit.engine import Engine, Filters
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.engine import Engine, Filters, as_engine, as_filters
+from journeykit.errors import MODEL_EXAMPLE, EmptyResultError, JourneykitError, as_list, check_kind
 from journeykit.model import JourneyModel
 from journeykit.result import Result
 
@@ -149,6 +149,9 @@ def feedback(
     EmptyResultError
         Fewer than :data:`MIN_COMMENTS` comments.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
+    surveys = as_list("surveys", surveys)
     if k < 2:
         raise JourneykitError(f"the number of themes must be >= 2, got {k}")
     names = list(model.survey_by_name) if surveys is None else list(surveys)

@@ -27,9 +27,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.engine.expr import seconds_between
-from journeykit.errors import EmptyResultError
+from journeykit.errors import MODEL_EXAMPLE, EmptyResultError, check_kind
 from journeykit.insight.moments_of_truth import MomentsOfTruthResult
 from journeykit.model import JourneyModel
 from journeykit.model.value_chain import PERIOD_DAYS, PRIMARY, SUPPORT, ValueChain
@@ -182,6 +182,8 @@ def value_chain(
     EmptyResultError
         No events at the value chain's touchpoints.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
     chain.check_touchpoints(model)
     ev = filters.apply(engine.events) if filters is not None else engine.events
     touchpoints = [t.name for t in model.touchpoints]

@@ -24,8 +24,8 @@ from journeykit.analytics.clv.bgnbd import BetaGeoFitter
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
 from journeykit.analytics.clv.summary import calibration_holdout
-from journeykit.engine import Engine, Filters
-from journeykit.errors import JourneykitError
+from journeykit.engine import Engine, Filters, as_engine, as_filters
+from journeykit.errors import JourneykitError, as_list
 from journeykit.result import Result
 
 #: Repeat-purchase models by CLI name.
@@ -168,6 +168,8 @@ def customer_lifetime_value(
     FitError, ConvergenceError
         Too few customers, no repeat purchases, or an optimiser that does not converge.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    purchase = as_list("purchase", purchase)
     if model not in TRANSACTION_MODELS:
         raise JourneykitError(f"unknown CLV model {model!r} (expected one of {list(TRANSACTION_MODELS)})")
     summary = calibration_holdout(engine, purchase, calibration_end, None, unit, column, per_day, filters)

@@ -24,8 +24,8 @@ from scipy import stats
 
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics.intervals import z_value
-from journeykit.engine import Engine, Filters
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.engine import Engine, Filters, as_engine, as_filters
+from journeykit.errors import MODEL_EXAMPLE, EmptyResultError, JourneykitError, check_kind
 from journeykit.insight.benchmark.kpis import KPIS
 from journeykit.insight.benchmark.measure import PROPORTION_KPIS, measure_groups
 from journeykit.model import JourneyModel
@@ -138,6 +138,8 @@ def internal_benchmark(
     EmptyResultError
         No KPI could be measured in any group.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
     measured = measure_groups(engine, model, by, filters, purchase=purchase, support=support,
                               confidence=confidence)
     if measured.empty:

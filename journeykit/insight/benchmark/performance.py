@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from journeykit.analytics._empty import why_no_events
-from journeykit.engine import Engine, Filters
-from journeykit.errors import EmptyResultError
+from journeykit.engine import Engine, Filters, as_engine, as_filters
+from journeykit.errors import MODEL_EXAMPLE, EmptyResultError, check_kind
 from journeykit.insight.benchmark.index import FORMULA, check_weight_keys, composite_index, score_kpis
 from journeykit.insight.benchmark.measure import measure_groups, measure_kpis
 from journeykit.insight.benchmark.reference import ReferenceSet, load_reference
@@ -136,6 +136,8 @@ def benchmark(
     EmptyResultError
         Nothing measurable, or no measured KPI has a reference.
     """
+    engine, filters = as_engine(engine), as_filters(filters)
+    check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
     ref = reference if reference is not None else load_reference()
     options = dict(purchase=purchase, support=support, confidence=confidence)
     measured = measure_kpis(engine, model, filters, **options)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from journeykit.analytics.paths import variants
 from journeykit.analytics.transitions import transitions
-from journeykit.engine import Engine, Filters
+from journeykit.engine import Engine, Filters, as_engine, as_filters
 from journeykit.result import Result
 
 HOUR = 3600.0
@@ -88,6 +88,7 @@ def compare_process(
     top_variants : int
         Variants compared.
     """
+    engine, a, b = as_engine(engine), as_filters(a, "a"), as_filters(b, "b")
     ta = transitions(engine, by=by, level=level, filters=a).table
     tb = transitions(engine, by=by, level=level, filters=b).table
     keep = ["source", "target", "count", "probability", "median_seconds", "p90_seconds"]

@@ -20,3 +20,5 @@ DEFAULT_BLOCK_SIZE = 50_000
 OUTCOMES = ("churned", "retained", "repurchased", "promoter")
 #: DuckDB memory limit of an ingest (the rest of the machine stays usable; spills go to the workspace).
 INGEST_MEMORY_LIMIT = "768MB"
+#: Share of a process's cases a first step must start to be a kind of case with its own template.
+KIND_SHARE = 0.05

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from journeykit.cli.app import app
 from journeykit.cli.common import PlanOutOpt, UnitOutOpt, WorkspaceOpt, console, open_workspace, show_table
 from journeykit.errors import InputError
+from journeykit.options import KIND_SHARE
 
 
 class PlanFirstGroup(TyperGroup):
@@ -269,7 +270,7 @@ def cases_cmd(
                                                help="Steps that also close a case, comma-separated.")] = None,
     kind_share: Annotated[float, typer.Option(
         "--kind-share", help="Share of the cases a first step must start to be a kind of case with its own template.")
-    ] = 0.05,
+    ] = KIND_SHARE,
     unit: Annotated[str, typer.Option("--unit", help="seconds, minutes, hours or days.")] = "hours",
     fit: Annotated[str, typer.Option("--fit",
                                      help="empirical, auto, lognormal, beta_pert or triangular.")] = "empirical",

@@ -44,6 +44,7 @@ import pandas as pd
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import ORDER_BY, neighbour, seconds_between
 from journeykit.errors import EmptyResultError
+from journeykit.options import KIND_SHARE
 from journeykit.result import Result
 from journeykit.schedule.errors import ScheduleError
 from journeykit.schedule.estimates import Fit, estimate_duration
@@ -53,8 +54,6 @@ from journeykit.schedule.network import Activity, Plan
 UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 #: Share of a step's occurrences that end their case from which the step closes cases of its kind.
 CLOSING_SHARE = 0.5
-#: Share of a process's cases a first step must start to get a template of its own (:func:`plans_by_kind`).
-KIND_SHARE = 0.05
 
 
 @dataclass

@@ -81,7 +81,7 @@ def nps_interval(promoters, detractors, n, confidence: float = 0.95, method: str
     promoters, detractors, n = _floats(promoters, detractors, n)
     estimate, _ = _nps_moments(promoters, detractors, n)
     if method == "adjusted_wald":
-        centre, var = _nps_moments(promoters + 0.75, detractors + 0.75, np.where(n > 0, n + 3, np.nan))
+        centre, var = _nps_moments(*_adjusted(promoters, detractors, n))
     else:
         centre, var = estimate, _nps_moments(promoters, detractors, n)[1]
     se = np.sqrt(var)
@@ -90,20 +90,37 @@ def nps_interval(promoters, detractors, n, confidence: float = 0.95, method: str
 
 
 def nps_difference_test(
-    promoters_a, detractors_a, n_a, promoters_b, detractors_b, n_b, confidence: float = 0.95
+    promoters_a, detractors_a, n_a, promoters_b, detractors_b, n_b, confidence: float = 0.95,
+    method: str = "wald",
 ) -> DifferenceTest:
     """Test ``NPS_b − NPS_a = 0`` for independent samples (two groups or two periods).
 
-    ``z = (NPS_b − NPS_a) / √(Var_a + Var_b)`` with the trinomial variances; the interval is
-    ``difference ± z_{1−α/2}·√(Var_a + Var_b)``.
+    ``z = (c_b − c_a) / √(Var_a + Var_b)`` and the interval ``c_b − c_a ± z_{1−α/2}·√(Var_a + Var_b)``,
+    with the trinomial variances.  For ``method="wald"`` the centres ``c`` are the observed NPS; for
+    ``"adjusted_wald"`` each sample is adjusted as in :func:`nps_interval` (¾ added to its promoters and
+    detractors, 3 to its ``n``; Rocks 2016) before the centres and variances are taken, so the comparison
+    uses the method of the intervals it compares.  ``difference`` is always the observed ``NPS_b −
+    NPS_a``; the test and the interval share their centre, so ``p < 1 − confidence`` exactly when the
+    interval excludes 0.
     """
-    nps_a, var_a = _nps_moments(*_floats(promoters_a, detractors_a, n_a))
-    nps_b, var_b = _nps_moments(*_floats(promoters_b, detractors_b, n_b))
-    diff, se = nps_b - nps_a, np.sqrt(var_a + var_b)
+    if method not in NPS_METHODS:
+        raise ValueError(f"unknown NPS interval method {method!r} (expected one of {NPS_METHODS})")
+    counts_a, counts_b = _floats(promoters_a, detractors_a, n_a), _floats(promoters_b, detractors_b, n_b)
+    diff = _nps_moments(*counts_b)[0] - _nps_moments(*counts_a)[0]
+    if method == "adjusted_wald":
+        counts_a, counts_b = _adjusted(*counts_a), _adjusted(*counts_b)
+    centre_a, var_a = _nps_moments(*counts_a)
+    centre_b, var_b = _nps_moments(*counts_b)
+    centre, se = centre_b - centre_a, np.sqrt(var_a + var_b)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, diff / se, np.nan)
+        z = np.where(se > 0, centre / se, np.nan)
     crit = z_value(confidence)
-    return DifferenceTest(diff, se, diff - crit * se, diff + crit * se, z, 2 * stats.norm.sf(np.abs(z)))
+    return DifferenceTest(diff, se, centre - crit * se, centre + crit * se, z, 2 * stats.norm.sf(np.abs(z)))
+
+
+def _adjusted(promoters, detractors, n):
+    """Rocks's (2016) adjusted counts: ¾ more promoters and detractors, 3 more answers (NaN when empty)."""
+    return promoters + 0.75, detractors + 0.75, np.where(n > 0, n + 3, np.nan)
 
 
 def wilson_interval(successes, n, confidence: float = 0.95) -> Interval:

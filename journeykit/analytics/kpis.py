@@ -105,7 +105,7 @@ class KpiResult(Result):
 
         Returns one row per NPS survey: ``survey``, ``group_a``, ``group_b``, ``nps_a``, ``nps_b``,
         ``difference``, ``ci_low``, ``ci_high``, ``z``, ``p_value``
-        (:func:`journeykit.analytics.intervals.nps_difference_test`).
+        (:func:`journeykit.analytics.intervals.nps_difference_test`, with the result's ``nps_method``).
         """
         t = self.table[self.table["kpi"] == "nps"]
         if survey is not None:
@@ -119,7 +119,8 @@ class KpiResult(Result):
                 raise JourneykitError(f"survey {name!r} has no group {missing[0]!r} (groups: {groups})")
             a, b = by_group.loc[group_a], by_group.loc[group_b]
             test = nps_difference_test(
-                a.promoters, a.detractors, a.n, b.promoters, b.detractors, b.n, confidence
+                a.promoters, a.detractors, a.n, b.promoters, b.detractors, b.n, confidence,
+                self.params.get("nps_method", "wald"),
             )
             rows.append(
                 {

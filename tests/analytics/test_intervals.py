@@ -52,17 +52,39 @@ def test_both_intervals_are_nominal_in_moderate_samples(method):
     assert 0.935 < _coverage(200, 0.45, 0.25, method) < 0.965
 
 
-def test_difference_test_has_its_nominal_size_and_power():
+@pytest.mark.parametrize("method", ["wald", "adjusted_wald"])
+def test_difference_test_has_its_nominal_size_and_power(method):
     rng = np.random.default_rng(9)
     a = rng.multinomial(300, [0.4, 0.35, 0.25], 20_000)
     b = rng.multinomial(250, [0.4, 0.35, 0.25], 20_000)
-    null = nps_difference_test(a[:, 0], a[:, 2], 300, b[:, 0], b[:, 2], 250)
+    null = nps_difference_test(a[:, 0], a[:, 2], 300, b[:, 0], b[:, 2], 250, method=method)
     assert 0.04 < np.mean(null.p_value < 0.05) < 0.06
     assert 0.94 < np.mean((null.low <= 0) & (0 <= null.high)) < 0.96
     c = rng.multinomial(250, [0.55, 0.3, 0.15], 20_000)  # NPS +40 vs +15
-    alt = nps_difference_test(a[:, 0], a[:, 2], 300, c[:, 0], c[:, 2], 250)
+    alt = nps_difference_test(a[:, 0], a[:, 2], 300, c[:, 0], c[:, 2], 250, method=method)
     assert np.mean(alt.p_value < 0.05) > 0.9
     assert np.mean(alt.difference) == pytest.approx(0.25, abs=0.005)
+    # the test inverts the interval: significant exactly when 0 is outside it
+    assert np.array_equal(alt.p_value < 0.05, (alt.low > 0) | (alt.high < 0))
+
+
+def test_adjusted_difference_by_hand_and_its_small_sample_size():
+    """Each sample adjusted as Rocks (2016): 9 of 10 promoters vs 10 of 10."""
+    t = nps_difference_test(9, 0, 10, 10, 0, 10, method="adjusted_wald")
+    adj = lambda p, d, n: ((p + 0.75 - d - 0.75) / (n + 3),  # noqa: E731
+                           ((p + 0.75 + d + 0.75) / (n + 3) - ((p - d) / (n + 3)) ** 2) / (n + 3))
+    (ca, va), (cb, vb) = adj(9, 0, 10), adj(10, 0, 10)
+    assert t.difference == pytest.approx(0.1)  # the observed difference
+    assert t.se == pytest.approx(np.sqrt(va + vb))
+    assert (t.low, t.high) == pytest.approx((cb - ca - 1.959964 * t.se, cb - ca + 1.959964 * t.se))
+    assert np.isnan(nps_difference_test(1, 1, 2, 0, 0, 0).z)
+    # 10 answers per group, equal NPS: the plain Wald test rejects about 8 % of the time at the 5 % level,
+    # the adjusted one stays at or under 5 %
+    rng = np.random.default_rng(4)
+    a, b = rng.multinomial(10, [0.5, 0.3, 0.2], 40_000), rng.multinomial(10, [0.5, 0.3, 0.2], 40_000)
+    size = {m: np.mean(nps_difference_test(a[:, 0], a[:, 2], 10, b[:, 0], b[:, 2], 10, method=m).p_value < 0.05)
+            for m in ("wald", "adjusted_wald")}
+    assert size["wald"] > 0.07 and 0.02 < size["adjusted_wald"] < 0.055, size
 
 
 def test_empty_samples_give_nan():

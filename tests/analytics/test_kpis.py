@@ -149,6 +149,13 @@ def test_compare_two_groups_is_the_difference_test(random_responses):
     assert row["ci_low"] == pytest.approx(100 * float(test.low))
     with pytest.raises(JourneykitError, match="no group 'gold'"):
         result.compare("consumer", "gold")
+    # a result with adjusted-Wald intervals compares with the adjusted-Wald test
+    adjusted = survey_kpis(engine_from_frames(responses=random_responses), MODEL, by="segment:segment",
+                           nps_method="adjusted_wald")
+    row = adjusted.compare("consumer", "vip").iloc[0]
+    test = nps_difference_test(a.promoters, a.detractors, a.n, b.promoters, b.detractors, b.n,
+                               method="adjusted_wald")
+    assert row["ci_low"] == pytest.approx(100 * float(test.low)) and row["p_value"] == pytest.approx(float(test.p_value))
 
 
 def test_out_of_scale_scores_are_left_out_with_a_note():

@@ -154,8 +154,13 @@ def test_ga_is_seeded_and_counts_schedules():
     a = genetic_algorithm(p, 300, seed=5)
     b = genetic_algorithm(p, 300, seed=5)
     assert (a.start, a.schedules) == (b.start, b.schedules)
-    assert 300 <= a.schedules <= 303
+    assert a.schedules == 300  # 100 individuals of 3 passes: the budget, never more
+    assert genetic_algorithm(p, 301, seed=5).schedules == 300  # a 101st would exceed 301
+    assert genetic_algorithm(p, 1).schedules == 3  # the first individual is always evaluated
     assert genetic_algorithm(p, 300, target=10**6).schedules == 3  # first schedule meets the target
+    for justify, cost in ((True, 3), (False, 1)):
+        sampled = solve_rcpsp(p, "sampling", schedules=500, justify=justify, seed=1)
+        assert 500 - cost < sampled.params["schedules"] <= 500
     timed = genetic_algorithm(p, 10**9, time_limit=0.3)
     assert timed.seconds < 2.0 and timed.schedules < 10**9
     check_schedule(p, timed.start)

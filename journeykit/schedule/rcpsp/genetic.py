@@ -10,9 +10,10 @@ priority rules (LFT, LST, MTS, GRPW) and draws of regret-based biased random sam
 for diversity; when the best schedule has not improved for a few generations, all but the best tenth of
 the population is drawn afresh.
 
-The search stops after a number of generated schedules (each pass of a schedule-generation scheme counts
-one, so one decoded and justified individual costs three), a time limit, or as soon as it reaches a
-given lower bound.  It is deterministic for a given seed.
+The search stops before it would exceed a number of generated schedules (each pass of a
+schedule-generation scheme counts one, so one decoded and justified individual costs three; the first
+individual is always evaluated), at a time limit, or as soon as it reaches a given lower bound.  It is
+deterministic for a given seed.
 
 References
 ----------
@@ -150,7 +151,7 @@ def genetic_algorithm(
 
     def done() -> bool:
         return (
-            used >= schedules
+            (used > 0 and used + COST > schedules)  # the next individual would exceed the budget
             or (target is not None and best <= target)
             or (deadline is not None and time.perf_counter() >= deadline)
         )

@@ -178,13 +178,13 @@ def _sampling(problem: RcpspProblem, rule: str, schedules: int, justify: bool, t
     rng = random.Random(seed)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     best, best_span, used = None, None, 0
+    cost = 3 if justify else 1  # schedule-generation passes per sample: decode (and justify both ways)
     order = activity_list(c, prio)
-    while used < schedules and (best_span is None or best_span > bound):
+    while (used == 0 or used + cost <= schedules) and (best_span is None or best_span > bound):
         start = serial_sgs(c, order)
-        used += 1
+        used += cost
         if justify:
             start = forward_backward(problem, start)
-            used += 2
         span = makespan(c, start)
         if best_span is None or span < best_span:
             best, best_span = start, span

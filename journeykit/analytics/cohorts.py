@@ -151,6 +151,9 @@ def cohorts(
         sizes = cells[cells["offset"] == -1].rename(columns={"customers": "size"})
     table = _grid(sizes, cells[cells["offset"] >= 0], period, rolling, unbounded, periods, last)
     notes = []
+    if filters.start is not None and not recurring:
+        notes.append(f"with a start date, customers whose first {entry_step.name} came before it enter a cohort "
+                     "at their first one after it (first-time within the analysed data)")
     if by is not None and set(table["group"]) == {NO_VALUE}:
         notes.append(f"breakdown '{by}': no entry event carries this attribute; all are in '{NO_VALUE}'")
     if not table["complete"].all():
@@ -286,11 +289,14 @@ class CohortResult(Result):
     title: str = "Cohort retention"
 
     def matrix(self, value: str = "rate", group: str | None = None) -> pd.DataFrame:
-        """Cohorts × periods pivot of ``value`` (``rate`` or ``retained``); unobservable cells are NaN."""
+        """Cohorts × periods pivot of ``value`` (``rate``, ``retained`` or ``complete``); unobservable cells
+        are NaN.  With a breakdown the rows are (``group``, ``cohort``, ``size``), unless one ``group`` is
+        chosen."""
         t = self.table
         if group is not None:
             t = t[t["group"] == group]
-        return t.pivot_table(index=["cohort", "size"], columns="period", values=value, aggfunc="first")
+        index = ["group", "cohort", "size"] if "group" in t.columns and group is None else ["cohort", "size"]
+        return t.pivot_table(index=index, columns="period", values=value, aggfunc="first")
 
     def figure(self, group: str | None = None):
         import plotly.graph_objects as go

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -144,15 +145,23 @@ def cohorts_cmd(
         )
     if matrix:
         pivot = result.matrix().reset_index()
+        complete = result.matrix("complete").to_numpy(dtype=object)
         pivot.columns = [str(c) for c in pivot.columns]
         pivot["cohort"] = pd.to_datetime(pivot["cohort"]).dt.date.astype(str)
-        rates = [c for c in pivot.columns if c not in ("cohort", "size")]
-        percent = pivot.assign(**{c: (pivot[c] * 100).round(1) for c in rates})
-        emit(Result(table=pivot, notes=result.notes, title="Retention rate by cohort and period"), out,
-             shown=percent, title="Retention (%) by cohort and period")
+        rates = [c for c in pivot.columns if c not in ("group", "cohort", "size")]
+        percent = pivot.assign(**{
+            c: [_percent(v, done) for v, done in zip(pivot[c], complete[:, k])] for k, c in enumerate(rates)
+        })
+        emit(Result(table=pivot, notes=[*result.notes, "* period not complete"], title="Retention rate by cohort "
+                    "and period"), out, shown=percent, title="Retention (%) by cohort and period (* not complete)")
     else:
         emit(result, out)
         show_table(result.average, title="Average over complete cohorts")
+
+
+def _percent(rate: float, complete: object) -> str:
+    """A retention rate in percent for the matrix, starred when its period is not complete."""
+    return "" if math.isnan(rate) else f"{100 * rate:.1f}" + ("" if complete is True else "*")
 
 
 @analyze_app.command("lifecycle")

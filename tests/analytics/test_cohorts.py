@@ -90,6 +90,23 @@ def test_breakdown_at_entry_and_more_than_ten_periods():
     assert set(r.table["size"]) == {1}
 
 
+def test_matrix_keeps_breakdown_groups_apart():
+    """Groups sharing a cohort and a size were merged into one row (the first group's rates)."""
+    r = cohorts(engine_from_frames(SHOP), "pay", "rep", by="seg")
+    m = r.matrix()
+    assert m.index.names == ["group", "cohort", "size"] and len(m) == 3
+    jan = pd.Timestamp("2024-01-01", tz="UTC")
+    assert m.loc[("x", jan, 1), 1] == 1.0 and m.loc[("y", jan, 1), 1] == 0.0  # a came back in Feb, b did not
+    assert r.matrix(group="y").index.names == ["cohort", "size"]
+    assert not r.matrix("complete").loc[("y", jan, 1), 3]  # April: the last event's month
+
+
+def test_a_start_date_is_noted_for_first_time_cohorts():
+    r = cohorts(engine_from_frames(SHOP), "pay", "rep", filters=Filters(start="2024-02-01"))
+    assert any(n.startswith("with a start date, customers whose first pay came before it") for n in r.notes)
+    assert not any("start date" in n for n in cohorts(engine_from_frames(SHOP), "pay", "rep").notes)
+
+
 def test_lifecycle_by_hand():
     t = lifecycle(engine_from_frames(SHOP), period="month").table
     got = t[["new", "returning", "resurrecting", "dormant"]].to_numpy().tolist()
@@ -204,7 +221,8 @@ def test_cli_cohorts_matrix_and_churn(tmp_path):
     assert done.exit_code == 0, done.output
     m = pd.read_csv(tmp_path / "m.csv")
     assert m["cohort"].tolist() == ["2024-01-01", "2024-02-01"] and m["1"].tolist() == [0.5, 0.0]
-    assert "Retention (%) by cohort and period" in done.output and " 50 " in done.output  # percent on screen
+    assert "Retention (%) by cohort and period" in done.output and " 50.0 " in done.output  # percent on screen
+    assert " 50.0* " in done.output  # January's period 3 (April) was not complete at the last event
     churned = run(app, ["analyze", "churn", "-w", str(ws.path), "--days", "30", "--out", str(tmp_path / "c.csv")])
     assert churned.exit_code == 0 and pd.read_csv(tmp_path / "c.csv").churned.tolist() == [0, 2, 3, 0]
     bad = run(app, ["analyze", "cohorts", "-w", str(ws.path), "--entry", "nope"])

@@ -177,4 +177,4 @@ def emit(
     if out is not None:
         from journeykit.io.tables import write_table
 
-        console.print(f"written: {write_table(result.table, out)}")
+        console.print(f"written: {write_table(result.table, out, title=title or result.title, notes=result.notes)}")

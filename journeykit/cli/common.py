@@ -30,7 +30,9 @@ WorkspaceOpt = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (default: the current directory).")
 ]
 _OUT_HELP = "Write the result table to FILE: .csv, .parquet or .html by extension"
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in seconds).")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (CSV and Parquet: times in seconds; HTML: as shown).")
+]
 #: ``--out`` of the planning commands, whose tables are in the plan's unit, not seconds.
 PlanOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help=f"{_OUT_HELP} (times in the plan's unit).")]
 #: ``--out`` of the commands that build their plan from the log in ``--unit``.

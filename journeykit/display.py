@@ -72,7 +72,7 @@ def cell_text(value: object, column: str) -> str:
 
 
 #: Internal keys that a readable column next to them says better (``year*12+month`` beside the date).
-INTERNAL = {"period_index": "period_start"}
+INTERNAL = {"period_index": "period_start", "cohort_index": "cohort"}
 
 
 def without_internal(df: pd.DataFrame) -> pd.DataFrame:

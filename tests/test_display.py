@@ -76,4 +76,6 @@ def test_period_numbers_give_way_to_period_start_dates():
     assert shown.columns.tolist() == ["period_start", "active"]
     assert shown["period_start"].tolist() == ["2025-01-01"]
     assert display.readable(df[["period_index", "active"]]).columns.tolist() == ["period_index", "active"]
+    cohort = pd.DataFrame({"cohort": [pd.Timestamp("1997-01-01", tz="UTC")], "cohort_index": [23964], "size": [7]})
+    assert display.readable(cohort).columns.tolist() == ["cohort", "size"]  # year*12+month is internal
     assert display.cell_text(pd.Timestamp("2025-01-01 08:30", tz="UTC"), "started") == "2025-01-01 08:30:00+00:00"

@@ -62,12 +62,21 @@ ColumnOpt = Annotated[PurchaseColumn, typer.Option("--column", help="Event colum
 ModelOpt = Annotated[ClvModel, typer.Option("--model", help="Repeat-purchase model: BG/NBD or Pareto/NBD.")]
 HorizonOpt = Annotated[int, typer.Option("--horizon", min=1, help="Future periods valued.")]
 UnitOpt = Annotated[Unit, typer.Option("--unit", help="Time unit (a week is 7 days).")]
-DiscountOpt = Annotated[float, typer.Option("--discount", min=0.0, help="Discount rate per period.")]
+DiscountOpt = Annotated[
+    float,
+    typer.Option(
+        "--discount", min=0.0,
+        help="Discount rate per --unit period: 0.01 a week is 68%/year, 0.01 a day 3,678%/year "
+        "(per period = (1+annual)^(days/365) − 1).",
+    ),
+]
 CalibrationOpt = Annotated[
-    str | None, typer.Option("--calibration-end", help="Fit on purchases up to this day (default: all data).")
+    str | None,
+    typer.Option("--calibration-end", help="Fit on purchases up to this day, at most the last event (default)."),
 ]
 HoldoutOpt = Annotated[
-    str | None, typer.Option("--holdout-end", help="Compare predictions with purchases up to this day."),
+    str | None,
+    typer.Option("--holdout-end", help="Compare predictions with purchases up to this day (at most the last event)."),
 ]
 PerEventOpt = Annotated[
     bool, typer.Option("--per-event", help="Count every purchase event (default: one transaction per day).")
@@ -144,18 +153,18 @@ def clv_cmd(
     holdout_end = parse_date(holdout_end, "--holdout-end")
     purchases = purchase or ["payment"]
     with open_workspace(workspace) as ws:
+        summary = None
+        if holdout_end is not None:  # before the fit, so that a holdout the data do not cover fails at once
+            summary = calibration_holdout(
+                ws.engine, purchases, calibration_end, holdout_end, unit, column, not per_event,
+                filters,
+            )
         result = customer_lifetime_value(
             ws.engine, purchases, model=model, horizon=horizon, unit=unit, discount_rate=discount,
             calibration_end=calibration_end, column=column, per_day=not per_event, filters=filters,
             min_customers=min_customers,
         )
-        holdout = None
-        if holdout_end is not None:
-            summary = calibration_holdout(
-                ws.engine, purchases, calibration_end, holdout_end, unit, column, not per_event,
-                filters,
-            )
-            holdout = holdout_comparison(result.transaction_model, summary)
+        holdout = None if summary is None else holdout_comparison(result.transaction_model, summary)
     show_table(result.model_summary, title="Fitted models")
     emit(result, out, CLV_COLUMNS, max_rows=TOP_CUSTOMERS)
     if holdout is not None:

@@ -10,9 +10,11 @@ from journeykit.analytics.clv._fit import ConvergenceError, FitError
 from journeykit.analytics.clv.bgnbd import BetaGeoFitter
 from journeykit.analytics.clv.clv import (
     ClvResult,
+    annual_discount_rate,
     customer_lifetime_value,
     discounted_purchases,
     holdout_comparison,
+    period_discount_rate,
 )
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
@@ -28,9 +30,11 @@ __all__ = [
     "GammaGammaFitter",
     "ParetoNBDFitter",
     "ShiftedBetaGeometricFitter",
+    "annual_discount_rate",
     "calibration_holdout",
     "cumulative_tracking",
     "customer_lifetime_value",
     "discounted_purchases",
     "holdout_comparison",
+    "period_discount_rate",
 ]

@@ -8,6 +8,11 @@ period, the expected discounted value of future purchases is
 with ``E[Y(k)|·]`` the conditional expected purchases of the BG/NBD or Pareto/NBD model (purchases in
 period ``k`` discounted to the start, as in Fader, Hardie & Lee 2005 "RFM and CLV" with discrete
 periods) and ``E[M|·]`` the gamma-gamma expected spend per transaction.
+
+``d`` is a rate per period of the chosen unit, so the same number means very different rates: 0.01 per
+week is 68% a year, 0.01 per day 3,678% a year.  The effective annual rate is ``(1+d)^(365/days) − 1``
+(``days`` = 7 for a week, 1 for a day) and an annual rate ``r`` is ``(1+r)^(days/365) − 1`` per period;
+:func:`customer_lifetime_value` notes the annual rate when it exceeds :data:`PLAUSIBLE_ANNUAL_DISCOUNT`.
 """
 
 from __future__ import annotations
@@ -23,15 +28,19 @@ from journeykit.analytics.clv._fit import MIN_CUSTOMERS
 from journeykit.analytics.clv.bgnbd import BetaGeoFitter
 from journeykit.analytics.clv.gamma_gamma import GammaGammaFitter
 from journeykit.analytics.clv.pareto_nbd import ParetoNBDFitter
-from journeykit.analytics.clv.summary import calibration_holdout
+from journeykit.analytics.clv.summary import calibration_holdout, check_unit
 from journeykit.engine import Engine, Filters, as_engine, as_filters
-from journeykit.errors import JourneykitError, as_list
+from journeykit.errors import JourneykitError, as_list, check_at_least
 from journeykit.result import Result
 
 #: Repeat-purchase models by CLI name.
 TRANSACTION_MODELS = {"bgnbd": BetaGeoFitter, "pareto": ParetoNBDFitter}
 #: Above this |correlation| of frequency and mean spend, gamma-gamma's independence assumption is doubtful.
 SPEND_CORRELATION_WARNING = 0.3
+#: Above this effective annual discount rate (100% a year) the per-period rate is probably in the wrong unit.
+PLAUSIBLE_ANNUAL_DISCOUNT = 1.0
+#: Days in a year for converting discount rates.
+YEAR_DAYS = 365
 
 
 class TransactionModel(Protocol):
@@ -52,14 +61,78 @@ def discounted_purchases(
     """``Σ_{k=1..H} (E[Y(k)] − E[Y(k−1)]) / (1+d)^k`` per customer (see the module docstring)."""
     if horizon < 1 or int(horizon) != horizon:
         raise JourneykitError(f"the horizon must be a whole number of periods >= 1, got {horizon}")
-    if discount_rate < 0:
-        raise JourneykitError(f"the discount rate must be >= 0, got {discount_rate}")
+    check_at_least("discount_rate", discount_rate, 0, integer=False)
     x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     periods = np.arange(int(horizon) + 1, dtype=float)
     cumulative = model.conditional_expected_purchases(
         periods[:, None], x[None, :], t_x[None, :], big_t[None, :]
     )
     return (1.0 + discount_rate) ** -periods[1:] @ np.diff(cumulative, axis=0)
+
+
+def annual_discount_rate(discount_rate: float, unit: str) -> float:
+    """Effective annual rate ``(1+d)^(365/days) − 1`` of a discount rate ``d`` per ``unit``.
+
+    Parameters
+    ----------
+    discount_rate : float
+        Discount rate per period.
+    unit : {"week", "day"}
+        The period.
+
+    Returns
+    -------
+    float
+        The compounded rate over 365 days (e.g. 0.68 for 0.01 a week).
+
+    Raises
+    ------
+    OptionError
+        A negative rate.
+    JourneykitError
+        An unknown unit.
+    """
+    check_at_least("discount_rate", discount_rate, 0, integer=False)
+    return (1.0 + discount_rate) ** (YEAR_DAYS / check_unit(unit)) - 1.0
+
+
+def period_discount_rate(annual_rate: float, unit: str) -> float:
+    """Discount rate per ``unit`` equivalent to ``annual_rate``: ``(1+r)^(days/365) − 1``.
+
+    Parameters
+    ----------
+    annual_rate : float
+        Discount rate per year (365 days).
+    unit : {"week", "day"}
+        The period.
+
+    Returns
+    -------
+    float
+        The rate per period (e.g. 0.00183 a week for 10% a year).
+
+    Raises
+    ------
+    OptionError
+        A negative rate.
+    JourneykitError
+        An unknown unit.
+    """
+    check_at_least("annual_rate", annual_rate, 0, integer=False)
+    return (1.0 + annual_rate) ** (check_unit(unit) / YEAR_DAYS) - 1.0
+
+
+def _discount_note(discount_rate: float, unit: str) -> str | None:
+    """A note when the per-period rate compounds to an implausible annual rate, else ``None``."""
+    annual, days = annual_discount_rate(discount_rate, unit), check_unit(unit)
+    if annual <= PLAUSIBLE_ANNUAL_DISCOUNT:
+        return None
+    return (
+        f"The discount rate {discount_rate:g} is per {unit}, i.e. {annual:,.0%} a year "
+        f"((1 + {discount_rate:g})^({YEAR_DAYS}/{days}) − 1); for an annual rate r use "
+        f"(1 + r)^({days}/{YEAR_DAYS}) − 1 per {unit} (10% a year = {period_discount_rate(0.1, unit):.3g} per "
+        f"{unit})."
+    )
 
 
 def holdout_comparison(
@@ -157,9 +230,10 @@ def customer_lifetime_value(
     unit : {"week", "day"}
         Time unit of recency, age, horizon and discount rate.
     discount_rate : float
-        Discount rate per period (e.g. 0.01 per week ≈ 68% a year).
+        Discount rate per period of ``unit`` (0.01 per week is 68% a year, 0.01 per day 3,678% a year;
+        see :func:`period_discount_rate`).  An effective annual rate above 100% adds a note.
     calibration_end : date, optional
-        Fit on purchases up to this day (default: the last day of data).
+        Fit on purchases up to this day, at most the last day of data (the default).
     min_customers : int
         Fewest customers (and repeat customers with values, for the spend model) to fit.
 
@@ -167,13 +241,16 @@ def customer_lifetime_value(
     ------
     FitError, ConvergenceError
         Too few customers, no repeat purchases, or an optimiser that does not converge.
+    OptionError
+        A calibration end after the last event, or a negative discount rate.
     """
     engine, filters = as_engine(engine), as_filters(filters)
     purchase = as_list("purchase", purchase)
     if model not in TRANSACTION_MODELS:
         raise JourneykitError(f"unknown CLV model {model!r} (expected one of {list(TRANSACTION_MODELS)})")
+    discount_note = _discount_note(discount_rate, unit)
     summary = calibration_holdout(engine, purchase, calibration_end, None, unit, column, per_day, filters)
-    notes: list[str] = []
+    notes = [discount_note] if discount_note is not None else []
     x, t_x, big_t = summary["frequency"], summary["recency"], summary["T"]
     fitted = TRANSACTION_MODELS[model]().fit(x, t_x, big_t, min_customers)
     spend = _fit_spend(summary, min_customers, notes)
@@ -194,7 +271,7 @@ def customer_lifetime_value(
         table=table.sort_values("clv", ascending=False, na_position="last").reset_index(drop=True),
         params={
             "purchase": purchase, "model": model, "horizon": horizon, "unit": unit,
-            "discount_rate": discount_rate,
+            "discount_rate": discount_rate, "annual_discount_rate": annual_discount_rate(discount_rate, unit),
             "calibration_end": str(calibration_end) if calibration_end is not None else "last day of data",
             "per_day": per_day,
         },

@@ -17,7 +17,9 @@ customer on the same UTC day are one transaction whose value is their sum (``per
 event).  Times are whole days since the epoch (UTC), converted exactly: ``unit="week"`` divides by 7,
 ``unit="day"`` by 1; there are no calendar months.  With ``observation_end`` the holdout columns
 ``frequency_holdout``, ``monetary_value_holdout`` (mean transaction value) and ``duration_holdout``
-cover the days after ``calibration_end`` up to and including ``observation_end``.
+cover the days after ``calibration_end`` up to and including ``observation_end``.  Neither end may lie
+after the last day with any event: ``T`` would count the days without data as inactivity, and the holdout
+would be compared with purchases that were never recorded.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ibis import _
 from journeykit.analytics._periods import period_index
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import ORDER_BY
-from journeykit.errors import EmptyResultError, JourneykitError
+from journeykit.errors import EmptyResultError, JourneykitError, OptionError
 
 #: Length of each time unit in days (a week is exactly 7 days).
 UNIT_DAYS: dict[str, int] = {"day": 1, "week": 7}
@@ -48,6 +50,26 @@ def _day_number(value: str | date | datetime) -> int:
         aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
         value = aware.astimezone(timezone.utc).date()
     return (value - date(1970, 1, 1)).days
+
+
+def _day_date(day: int) -> date:
+    """The date of a day number (inverse of :func:`_day_number`)."""
+    return date.fromordinal(date(1970, 1, 1).toordinal() + day)
+
+
+def _last_event_day(engine: Engine, filters: Filters | None = None) -> int:
+    """Day number (days since the epoch, UTC) of the last event of any kind.
+
+    Raises
+    ------
+    EmptyResultError
+        No events (after ``filters``).
+    """
+    ev = filters.apply(engine.events) if filters is not None else engine.events
+    last = engine.execute(ev.timestamp.max())
+    if last is None or pd.isna(last):
+        raise EmptyResultError("no events: cannot summarise purchases")
+    return _day_number(pd.Timestamp(last).to_pydatetime())
 
 
 def check_unit(unit: str) -> int:
@@ -102,9 +124,10 @@ def calibration_holdout(
     purchase : str or list of str
         The touchpoint(s) (or raw event names / stages, see ``column``) that are purchases.
     calibration_end : date, optional
-        Last day of the calibration period (inclusive); default the last day with any event.
+        Last day of the calibration period (inclusive), at most the last day with any event (the default).
     observation_end : date, optional
-        Last day of the holdout period (inclusive); ``None`` for no holdout columns.
+        Last day of the holdout period (inclusive), after ``calibration_end`` and at most the last day with
+        any event; ``None`` for no holdout columns.
     unit : {"week", "day"}
         Unit of ``recency``, ``T`` and ``duration_holdout``.
     column : {"touchpoint", "event", "stage"}
@@ -117,20 +140,23 @@ def calibration_holdout(
     Raises
     ------
     EmptyResultError
-        No purchases in the calibration period.
+        No events, or no purchases in the calibration period.
+    OptionError
+        A calibration or holdout end after the last event, or a holdout that ends before the calibration
+        period.
     JourneykitError
-        An unknown unit or column, or a holdout that ends before the calibration period.
+        An unknown unit or column.
     """
     unit_days = check_unit(unit)
     txn = transactions(engine, purchase, column, per_day, filters)
-    if calibration_end is None:
-        ev = filters.apply(engine.events) if filters is not None else engine.events
-        last = engine.execute(ev.timestamp.max())
-        if last is None or pd.isna(last):
-            raise EmptyResultError("no events: cannot summarise purchases")
-        cal_day = _day_number(pd.Timestamp(last).to_pydatetime())
-    else:
-        cal_day = _day_number(calibration_end)
+    last_day = _last_event_day(engine, filters)
+    cal_day = last_day if calibration_end is None else _day_number(calibration_end)
+    if cal_day > last_day:
+        raise OptionError(
+            f"calibration_end {_day_date(cal_day)} is after the last event ({_day_date(last_day)}): the "
+            f"{cal_day - last_day} days without data would count as inactivity; end the calibration on or "
+            "before the last event"
+        )
     start = txn.day.min().over(group_by="customer_id")
     txn = txn.mutate(start=start).filter(_.start <= cal_day)
     in_cal = txn.day <= cal_day
@@ -144,11 +170,18 @@ def calibration_holdout(
     }
     hold_days = None
     if observation_end is not None:
-        hold_days = _day_number(observation_end) - cal_day
-        if hold_days <= 0:
-            raise JourneykitError(
-                f"observation_end {observation_end} must be after calibration_end ({calibration_end})"
+        hold_end = _day_number(observation_end)
+        if hold_end <= cal_day:
+            raise OptionError(
+                f"observation_end {_day_date(hold_end)} must be after calibration_end ({_day_date(cal_day)})"
             )
+        if hold_end > last_day:
+            raise OptionError(
+                f"observation_end {_day_date(hold_end)} is after the last event ({_day_date(last_day)}): "
+                f"purchases in the last {hold_end - last_day} days of the holdout were never recorded; end "
+                "the holdout on or before the last event"
+            )
+        hold_days = hold_end - cal_day
         in_hold = (txn.day > cal_day) & (txn.day <= cal_day + hold_days)
         metrics |= {
             "frequency_holdout": in_hold.cast("int64").sum(),
@@ -156,8 +189,7 @@ def calibration_holdout(
         }
     df = engine.execute(txn.group_by("customer_id").aggregate(**metrics).order_by("customer_id"))
     if df.empty:
-        last_day = date.fromordinal(date(1970, 1, 1).toordinal() + cal_day)
-        raise EmptyResultError(f"no purchases ({column} in {purchase!r}) on or before {last_day}")
+        raise EmptyResultError(f"no purchases ({column} in {purchase!r}) on or before {_day_date(cal_day)}")
     out = pd.DataFrame(
         {
             "frequency": df["frequency"].astype("int64"),

@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from journeykit.analytics.clv import BetaGeoFitter, FitError
+from journeykit.analytics.clv import BetaGeoFitter, FitError, annual_discount_rate, period_discount_rate
 from journeykit.analytics.clv.clv import customer_lifetime_value, discounted_purchases
 from journeykit.analytics.clv.summary import calibration_holdout
 from journeykit.cli import app
 from journeykit.engine import schema
 from journeykit.engine.frames import canonical_table, engine_from_frames
+from journeykit.errors import OptionError
 from journeykit.workspace import Workspace
 from tests.analytics.clv.conftest import CALIBRATION_END, OBSERVATION_END
 
@@ -113,3 +114,58 @@ def test_report_section_on_cdnow(cdnow_workspace):
     assert np.corrcoef(holdout["actual"], holdout["predicted"])[0, 1] > 0.95
     titles = [figure.layout.title.text for figure in built.figures]
     assert titles[1] == "Cumulative repeat transactions" and len(titles) == 3
+
+
+LAST_EVENT = "1998-06-30"  # last purchase day of the CDNOW sample
+
+
+def test_a_calibration_end_after_the_last_event_is_refused(cdnow_engine):
+    with pytest.raises(OptionError, match=r"calibration_end 1999-01-01 is after the last event \(1998-06-30\): "
+                       r"the 185 days without data"):
+        calibration_holdout(cdnow_engine, "purchase", "1999-01-01")
+    with pytest.raises(OptionError, match=r"after the last event \(1998-06-30\)"):
+        customer_lifetime_value(cdnow_engine, "purchase", calibration_end="1998-07-01")
+    at_last = calibration_holdout(cdnow_engine, "purchase", LAST_EVENT)
+    pd.testing.assert_frame_equal(at_last, calibration_holdout(cdnow_engine, "purchase"))
+    assert at_last["T"].max() == pytest.approx(77.86, abs=0.01)  # first purchase 1997-01-01
+
+
+def test_a_holdout_end_after_the_last_event_is_refused(cdnow_engine, cdnow_summary):
+    with pytest.raises(OptionError, match=r"observation_end 1999-06-30 is after the last event \(1998-06-30\): "
+                       r"purchases in the last 365 days"):
+        calibration_holdout(cdnow_engine, "purchase", CALIBRATION_END, "1999-06-30")
+    with pytest.raises(OptionError, match=r"observation_end 1997-09-30 must be after calibration_end \(1997-09-30\)"):
+        calibration_holdout(cdnow_engine, "purchase", CALIBRATION_END, CALIBRATION_END)
+    assert OBSERVATION_END == LAST_EVENT and cdnow_summary["duration_holdout"].iloc[0] == 39
+
+
+def test_cli_refuses_windows_the_data_do_not_cover(cdnow_workspace):
+    base = ["analyze", "clv", "-w", str(cdnow_workspace), "--purchase", "payment"]
+    res = CliRunner().invoke(app, [*base, "--calibration-end", CALIBRATION_END, "--holdout-end", "1999-06-30"])
+    assert res.exit_code != 0
+    assert "observation_end 1999-06-30 is after the last event (1998-06-30)" in str(res.exception)
+    res = CliRunner().invoke(app, [*base, "--calibration-end", "1999-01-01", "--horizon", "10"])
+    assert res.exit_code != 0
+    assert "calibration_end 1999-01-01 is after the last event (1998-06-30)" in str(res.exception)
+
+
+def test_discount_rates_convert_between_units():
+    assert annual_discount_rate(0.01, "week") == pytest.approx(1.01 ** (365 / 7) - 1) == pytest.approx(0.680, abs=1e-3)
+    assert annual_discount_rate(0.01, "day") == pytest.approx(36.78, abs=0.01)
+    assert period_discount_rate(0.1, "week") == pytest.approx(0.001829, abs=1e-6)
+    assert period_discount_rate(0.1, "day") == pytest.approx(0.000261, abs=1e-6)
+    assert annual_discount_rate(period_discount_rate(0.25, "day"), "day") == pytest.approx(0.25)
+    with pytest.raises(OptionError, match="discount_rate must be >= 0, got -2"):
+        annual_discount_rate(-2, "week")
+
+
+def test_an_implausible_discount_rate_is_noted(cdnow_engine):
+    daily = customer_lifetime_value(cdnow_engine, "purchase", unit="day", horizon=30)
+    assert daily.notes[0] == (
+        "The discount rate 0.01 is per day, i.e. 3,678% a year ((1 + 0.01)^(365/1) − 1); for an annual rate r "
+        "use (1 + r)^(1/365) − 1 per day (10% a year = 0.000261 per day)."
+    )
+    assert daily.params["annual_discount_rate"] == pytest.approx(36.78, abs=0.01)
+    weekly = customer_lifetime_value(cdnow_engine, "purchase", unit="week", horizon=4)
+    assert not any("discount rate" in note for note in weekly.notes)
+    assert weekly.params["annual_discount_rate"] == pytest.approx(0.680, abs=1e-3)

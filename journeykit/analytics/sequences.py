@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 
 import ibis
 import ibis.expr.types as ir
@@ -27,7 +28,7 @@ from journeykit.analytics._empty import why_no_events
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import attribute, global_position, neighbour, ordered_window, seconds_between
-from journeykit.errors import EmptyResultError, JourneykitError, check_choice, check_kind
+from journeykit.errors import EmptyResultError, JourneykitError, OptionError, check_choice, check_kind
 from journeykit.options import By, Level
 
 BY_COLUMN: dict[str, str] = {"customer": "customer_id", "case": "case_id"}
@@ -45,7 +46,8 @@ class Sessions:
     Parameters
     ----------
     timeout_minutes : float
-        A gap of more than this many minutes between consecutive events starts a new session.
+        A gap of more than this many minutes between consecutive events starts a new session; must be > 0
+        (:class:`OptionError` otherwise).
     attribute : str, optional
         Use this free attribute as the session id instead of the inactivity rule; events without it are
         left out (with a note).
@@ -53,6 +55,11 @@ class Sessions:
 
     timeout_minutes: float = 30.0
     attribute: str | None = None
+
+    def __post_init__(self) -> None:
+        gap = self.timeout_minutes
+        if isinstance(gap, bool) or not isinstance(gap, Real) or not gap > 0:  # NaN is not > 0 either
+            raise OptionError(f"timeout_minutes must be a number of minutes > 0, got {gap!r}")
 
     def describe(self) -> str:
         if self.attribute is not None:
@@ -161,6 +168,7 @@ def prepare_steps(
     collapse_repeats: bool = False,
     sessions: Sessions | None = None,
     encoded: bool = False,
+    requirement: str | None = None,
 ) -> Steps:
     """Ordered steps of every journey, after filters, cleaning, sessions and repeat collapsing.
 
@@ -181,6 +189,9 @@ def prepare_steps(
     encoded : bool
         ``step`` holds label codes (:mod:`journeykit.analytics.label_codes`): the index of the label in
         ``Steps.labels``.  Faster to group and sort; decode the results.
+    requirement : str, optional
+        For analyses whose ``by`` and ``level`` are fixed: what they need, said when no event has a journey
+        key or a label at ``level`` instead of the advice to choose another ``by`` or ``level``.
 
     Raises
     ------
@@ -210,7 +221,7 @@ def prepare_steps(
     rows, with_entity = int(per_label["rows"].sum()), int(per_label["with_entity"].sum())
     kept = int(labelled["with_entity"].sum())
     if kept == 0:
-        raise EmptyResultError(_why_empty(engine, raw, filters, by, level, rows, with_entity, bool(rules)))
+        raise EmptyResultError(_why_empty(engine, raw, filters, by, level, rows, with_entity, bool(rules), requirement))
     notes = []
     if with_entity < rows:
         notes.append(f"{rows - with_entity:,} of {rows:,} events have no {BY_COLUMN[by]} and are left out.")
@@ -251,16 +262,20 @@ def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Tab
 
 
 def _why_empty(
-    engine: Engine, raw: ir.Table, filters: Filters, by: str, level: str, rows: int, with_entity: int, cleaned: bool
+    engine: Engine, raw: ir.Table, filters: Filters, by: str, level: str, rows: int, with_entity: int, cleaned: bool,
+    requirement: str | None,
 ) -> str:
-    """The reason nothing is left, checked from the most to the least basic."""
+    """The reason nothing is left, checked from the most to the least basic; ``requirement`` replaces the
+    advice to choose another ``by`` or ``level``."""
     if rows == 0:
         return why_no_events(engine, raw, filters)
     if with_entity == 0:
-        return f"none of the {rows:,} events has a {BY_COLUMN[by]} (use by='customer')"
+        advice = requirement or "use by='customer'"
+        return f"none of the {rows:,} events has a {BY_COLUMN[by]} ({advice})"
     if cleaned:
         return f"no events are left with a {level} after the cleaning rules"
-    return f"none of the {rows:,} events is mapped to a {level} (map events in journey.yaml or use level='event')"
+    advice = requirement or "map events in journey.yaml or use level='event'"
+    return f"none of the {rows:,} events is mapped to a {level} ({advice})"
 
 
 def with_positions(steps: Steps) -> ir.Table:

@@ -75,7 +75,10 @@ def stage_dwell(
     """
     engine, filters = as_engine(engine), as_filters(filters)
     stage_order = as_list("stage_order", stage_order)
-    steps = prepare_steps(engine, by="customer", level="stage", filters=filters, collapse_repeats=True, encoded=True)
+    steps = prepare_steps(
+        engine, by="customer", level="stage", filters=filters, collapse_repeats=True, encoded=True,
+        requirement="dwell times are per stage: map events to stages in journey.yaml",
+    )
     t = steps.table
     t = t.mutate(dwell=seconds_between(t.timestamp, steps.next(t.timestamp)))
     agg = t.group_by(stage=t.step).aggregate(
@@ -261,7 +264,10 @@ def case_throughput(engine: Engine, *, filters: Filters | None = None, exact: bo
     Cases with a single event have neither a response nor a resolution time and are counted in a note.
     """
     engine, filters = as_engine(engine), as_filters(filters)
-    steps = prepare_steps(engine, by="case", level="event", filters=filters)
+    steps = prepare_steps(
+        engine, by="case", level="event", filters=filters,
+        requirement="throughput is per case: ingest the log with a case id column",
+    )
     t = with_positions(steps)
     per = t.group_by(steps.keys).aggregate(
         events=t.count(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import pandas as pd
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from journeykit.analytics import Sessions, paths, variants
 from journeykit.engine import Filters
 from journeykit.engine.frames import engine_from_frames
-from journeykit.errors import EmptyResultError
+from journeykit.errors import EmptyResultError, OptionError
 from tests.analytics import reference as ref
 from tests.analytics.helpdesk import CASE, helpdesk_engine, helpdesk_log
 
@@ -47,7 +48,10 @@ def test_helpdesk_variants_equal_pm4py(helpdesk):
 def test_helpdesk_variant_throughput_matches_reference(helpdesk):
     log = helpdesk_log()
     frame = pd.DataFrame(
-        {"customer_id": log[CASE], "event": log["concept:name"], "timestamp": log["time:timestamp"], "seq": range(len(log))}
+        {
+            "customer_id": log[CASE], "event": log["concept:name"], "timestamp": log["time:timestamp"],
+            "seq": range(len(log)),
+        }
     )
     expected = ref.variant_counts(ref.journeys(frame))
     result = variants(helpdesk, by="case", level="event")
@@ -75,7 +79,8 @@ def test_variants_match_reference(log, collapse):
     if collapse:
         js = {k: ref.collapse(j) for k, j in js.items()}
     expected = ref.variant_counts(js)
-    got = {s: (c, m) for s, c, m in zip(result.sequences, result.table["count"], result.table["mean_throughput_seconds"])}
+    table = result.table
+    got = {s: (c, m) for s, c, m in zip(result.sequences, table["count"], table["mean_throughput_seconds"])}
     assert got.keys() == expected.keys()
     for key, (count, mean) in expected.items():
         assert got[key][0] == count and math.isclose(got[key][1], mean, abs_tol=1e-6)
@@ -122,7 +127,9 @@ def test_long_tail_grouped_per_step_keeps_totals(helpdesk):
 
 
 def test_helpdesk_between_leaves_out_journeys_without_the_end(helpdesk):
-    result = paths(helpdesk, "Assign seriousness", direction="between", until="Closed", steps=4, by="case", level="event")
+    result = paths(
+        helpdesk, "Assign seriousness", direction="between", until="Closed", steps=4, by="case", level="event"
+    )
     assert result.table["count"].sum() == 4478
     assert any("17 of 4,495 journeys" in n for n in result.notes)
 
@@ -149,6 +156,13 @@ def test_sessions_by_inactivity_and_attribute():
         assert _path_counter(split) == {("search", "cart"): 1, ("pay", "(end)"): 1, ("(end)", "(end)"): 1}
     with pytest.raises(EmptyResultError, match="session attribute 'nope'"):
         paths(eng, "home", level="event", sessions=Sessions(attribute="nope"))
+
+
+@pytest.mark.parametrize("gap", [0, -5, 0.0, float("nan"), "30", True, None])
+def test_session_gap_must_be_a_positive_number(gap):
+    message = f"timeout_minutes must be a number of minutes > 0, got {gap!r}"
+    with pytest.raises(OptionError, match=f"^{re.escape(message)}$"):
+        Sessions(timeout_minutes=gap)
 
 
 def test_cleaning_and_collapse():

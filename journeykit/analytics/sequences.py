@@ -87,6 +87,9 @@ class Steps:
     position : str, optional
         A column of ``table`` ranking the rows in ``(*keys, timestamp, seq)`` order (DuckDB, after
         collapsing repeats), which :meth:`next` and :meth:`previous` sort by.
+    uncollapsed : ibis.Table, optional
+        After collapsing repeats, the steps before it: a journey still ends at its last event, which may be
+        a repeat that collapsing left out (for throughput times).
     """
 
     table: ir.Table
@@ -95,6 +98,7 @@ class Steps:
     notes: list[str] = field(default_factory=list)
     labels: tuple[str, ...] = ()
     position: str | None = None
+    uncollapsed: ir.Table | None = None
 
     @property
     def customer(self) -> str:
@@ -235,15 +239,16 @@ def prepare_steps(
         notes += session_notes
     labels = tuple(sorted(labelled["step"]))
     t = encode_labels(t, labels) if encoded else t.filter(t.step.notnull())
-    position = None
+    position, uncollapsed = None, None
     if collapse_repeats:
+        uncollapsed = t
         # On DuckDB the rows are ranked in the same sort, so that later neighbours sort by one integer.
         position = "_position" if engine.kind == "duckdb" else None
         ranked = {position: global_position(keys)} if position else {}
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
         t = t.mutate(_previous=neighbour(t, t.step, keys, -1), **ranked)
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
-    return Steps(t, keys, level, notes, labels=labels, position=position)
+    return Steps(t, keys, level, notes, labels=labels, position=position, uncollapsed=uncollapsed)
 
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:
@@ -297,7 +302,12 @@ def journey_sequences(engine: Engine, steps: Steps) -> ir.Table:
     else:
         t = with_positions(steps)
         sequence = ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)
-    return t.group_by(steps.keys).aggregate(sequence=sequence, start=t.timestamp.min(), end=t.timestamp.max())
+    per = t.group_by(steps.keys).aggregate(sequence=sequence, start=t.timestamp.min(), end=t.timestamp.max())
+    if steps.uncollapsed is None:
+        return per
+    full = steps.uncollapsed  # collapsed repeats at the end of a journey still end it
+    ends = full.group_by(steps.keys).aggregate(_last=full.timestamp.max())
+    return per.join(ends, steps.keys).mutate(end=lambda r: r._last).drop("_last")
 
 
 def known_labels(engine: Engine, steps: Steps, limit: int = 12) -> list[str]:

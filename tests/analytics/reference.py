@@ -78,11 +78,13 @@ def starts_ends(js: dict[str, list[tuple]]) -> tuple[Counter, Counter]:
     return Counter(j[0][2] for j in js.values()), Counter(j[-1][2] for j in js.values())
 
 
-def variant_counts(js: dict[str, list[tuple]]) -> dict[tuple, tuple[int, float]]:
-    """Sequence -> (count, mean throughput seconds)."""
+def variant_counts(js: dict[str, list[tuple]], collapsed: bool = False) -> dict[tuple, tuple[int, float]]:
+    """Sequence -> (count, mean throughput seconds); with ``collapsed`` the sequence has its repeats
+    collapsed, but a journey still lasts from its first to its last event."""
     acc: dict[tuple, list[float]] = defaultdict(list)
     for j in js.values():
-        acc[tuple(e[2] for e in j)].append((j[-1][0] - j[0][0]).total_seconds())
+        shown = collapse(j) if collapsed else j
+        acc[tuple(e[2] for e in shown)].append((j[-1][0] - j[0][0]).total_seconds())
     return {k: (len(v), float(np.mean(v))) for k, v in acc.items()}
 
 

@@ -75,15 +75,22 @@ def test_top_variants_group_the_tail_keeping_totals(helpdesk):
 @given(log=ref.random_logs(), collapse=st.booleans())
 def test_variants_match_reference(log, collapse):
     result = variants(engine_from_frames(log), level="event", collapse_repeats=collapse)
-    js = ref.journeys(log)
-    if collapse:
-        js = {k: ref.collapse(j) for k, j in js.items()}
-    expected = ref.variant_counts(js)
+    expected = ref.variant_counts(ref.journeys(log), collapsed=collapse)
     table = result.table
     got = {s: (c, m) for s, c, m in zip(result.sequences, table["count"], table["mean_throughput_seconds"])}
     assert got.keys() == expected.keys()
     for key, (count, mean) in expected.items():
         assert got[key][0] == count and math.isclose(got[key][1], mean, abs_tol=1e-6)
+
+
+def test_collapsed_repeats_at_the_end_still_end_the_journey():
+    """A run of repeats shows once, but the journey lasts until its last event (it was cut at the run's
+    first: 'Closed, Closed' lost the time between them)."""
+    base = pd.Timestamp("2024-01-01", tz="UTC")
+    log = pd.DataFrame({"customer_id": ["a"] * 4, "event": ["A", "A", "B", "B"],
+                        "timestamp": [base + pd.Timedelta(seconds=s) for s in (0, 5, 10, 20)]})
+    table = variants(engine_from_frames(log), level="event", collapse_repeats=True).table
+    assert table["variant"].tolist() == ["A → B"] and table["mean_throughput_seconds"].tolist() == [20.0]
 
 
 # ---------------------------------------------------------------------------------------------- paths

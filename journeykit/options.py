@@ -10,6 +10,8 @@ from typing import Literal
 By = Literal["customer", "case"]
 #: What one step of a journey is.
 Level = Literal["touchpoint", "stage", "event"]
+#: Time unit of the lifetime-value models (a week is exactly 7 days; no calendar months).
+ClvUnit = Literal["week", "day"]
 #: Paths after, before or between the chosen steps.
 Direction = Literal["after", "before", "between"]
 #: Default fewest answers (or customers) behind a KPI before it is flagged as a small sample.

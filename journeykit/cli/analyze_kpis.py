@@ -22,7 +22,7 @@ from journeykit.cli.common import (
     parse_date,
     show_table,
 )
-from journeykit.options import MIN_N
+from journeykit.options import MIN_N, ClvUnit
 
 #: Columns printed (``--out`` writes them all).
 KPI_COLUMNS = ["group", "survey", "kpi", "unit", "n", "value", "ci_low", "ci_high"]
@@ -35,7 +35,6 @@ TOP_CUSTOMERS = 20
 
 NpsMethod = Literal["wald", "adjusted_wald"]
 ClvModel = Literal["bgnbd", "pareto"]
-Unit = Literal["week", "day"]
 PurchaseColumn = Literal["touchpoint", "event", "stage"]
 
 PurchaseOpt = Annotated[
@@ -61,7 +60,7 @@ InactiveOpt = Annotated[float, typer.Option("--inactive-days", min=1, help="Inac
 ColumnOpt = Annotated[PurchaseColumn, typer.Option("--column", help="Event column --purchase names.")]
 ModelOpt = Annotated[ClvModel, typer.Option("--model", help="Repeat-purchase model: BG/NBD or Pareto/NBD.")]
 HorizonOpt = Annotated[int, typer.Option("--horizon", min=1, help="Future periods valued.")]
-UnitOpt = Annotated[Unit, typer.Option("--unit", help="Time unit (a week is 7 days).")]
+UnitOpt = Annotated[ClvUnit, typer.Option("--unit", help="Time unit (a week is 7 days).")]
 DiscountOpt = Annotated[
     float,
     typer.Option(

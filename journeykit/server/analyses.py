@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from journeykit.insight.benchmark.measure import normalise_grouping
-from journeykit.options import By, Level
+from journeykit.options import By, ClvUnit, Level
 from journeykit.result import Result
 from journeykit.server.db import Database
 from journeykit.server.query import AnalysisQuery
@@ -121,7 +121,7 @@ class ClvQuery(AnalysisQuery):
     purchase: list[Selector] = Field(..., min_length=1, description="Purchase touchpoints.")
     model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
     horizon: int = Field(52, ge=1, le=520)
-    unit: Literal["day", "week", "month"] = "week"
+    unit: ClvUnit = "week"
     discount_rate: float = Field(0.01, ge=0, lt=1)
 
 

@@ -113,6 +113,13 @@ def test_invalid_parameters_are_422(client, tokens, params):
     assert response.json()["detail"][0]["loc"][:2] == ["query", next(iter(params))]
 
 
+def test_lifetime_value_units_are_days_or_weeks(client, tokens):
+    """'month' was offered by the API and refused by the models (no calendar months in the CLV code)."""
+    params = {"purchase": "payment", "unit": "month"}
+    response = client.get("/api/v1/analyses/customer_lifetime_value", params=params, headers=bearer(tokens["read"]))
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][:2] == ["query", "unit"]
+
+
 def test_user_errors_are_400_with_the_message(client, tokens):
     response = client.get(
         "/api/v1/analyses/paths", params={"anchor": "no_such_step"}, headers=bearer(tokens["read"])

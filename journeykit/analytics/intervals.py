@@ -28,6 +28,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
+from journeykit.errors import check_choice
+
 NPS_METHODS = ("wald", "adjusted_wald")
 
 
@@ -76,8 +78,7 @@ def nps_interval(promoters, detractors, n, confidence: float = 0.95, method: str
     The estimate is always the observed ``p_P − p_D``; ``method="adjusted_wald"`` changes the centre and
     the variance of the interval (and the reported ``se``) as described in the module docstring.
     """
-    if method not in NPS_METHODS:
-        raise ValueError(f"unknown NPS interval method {method!r} (expected one of {NPS_METHODS})")
+    check_choice("method", method, NPS_METHODS)
     promoters, detractors, n = _floats(promoters, detractors, n)
     estimate, _ = _nps_moments(promoters, detractors, n)
     if method == "adjusted_wald":
@@ -103,8 +104,7 @@ def nps_difference_test(
     NPS_a``; the test and the interval share their centre, so ``p < 1 − confidence`` exactly when the
     interval excludes 0.
     """
-    if method not in NPS_METHODS:
-        raise ValueError(f"unknown NPS interval method {method!r} (expected one of {NPS_METHODS})")
+    check_choice("method", method, NPS_METHODS)
     counts_a, counts_b = _floats(promoters_a, detractors_a, n_a), _floats(promoters_b, detractors_b, n_b)
     diff = _nps_moments(*counts_b)[0] - _nps_moments(*counts_a)[0]
     if method == "adjusted_wald":

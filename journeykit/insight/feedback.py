@@ -160,7 +160,7 @@ def feedback(
         raise JourneykitError(
             f"survey {unknown[0]!r} is not in the journey model (surveys: {sorted(model.survey_by_name)})"
         )
-    rs = filters.apply(engine.responses) if filters is not None else engine.responses
+    rs = filters.apply(engine.responses)
     survey_tp = {s.name: s.touchpoint for s in model.surveys if s.touchpoint}
     rs = rs.filter(rs.comment.notnull() & (rs.comment.strip() != "") & rs.survey.isin(names))
     df = engine.execute(rs.select(
@@ -169,7 +169,7 @@ def feedback(
         period=period_index(rs.timestamp, check_period(period)).cast("int64"),
     )).sort_values("response_id").reset_index(drop=True)
     if len(df) < MIN_COMMENTS:
-        scope = (filters or Filters()).describe()
+        scope = filters.describe()
         raise EmptyResultError(
             f"only {len(df)} comments ({scope}): at least {MIN_COMMENTS} are needed for themes"
         )
@@ -201,7 +201,7 @@ def feedback(
                      "label", "theme", "weight"]],
         by_touchpoint=_breakdown(df, "touchpoint"), by_period=_breakdown(df, "period"),
         params={"k": len(theme_names), "surveys": names, "period": period, "comments": len(df), "seed": seed,
-                "filters": (filters or Filters()).describe()},
+                "filters": filters.describe()},
         notes=notes,
     )
 

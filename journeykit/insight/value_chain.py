@@ -185,7 +185,7 @@ def value_chain(
     engine, filters = as_engine(engine), as_filters(filters)
     check_kind("model", model, JourneyModel, MODEL_EXAMPLE)
     chain.check_touchpoints(model)
-    ev = filters.apply(engine.events) if filters is not None else engine.events
+    ev = filters.apply(engine.events)
     touchpoints = [t.name for t in model.touchpoints]
     q, m, direct, rates = _matrices(chain, touchpoints)
     unit = q @ (m @ rates + direct)
@@ -228,7 +228,7 @@ def value_chain(
         table=table, resources=resources, activities=activities, stages=stages, customers=customers,
         improvements=improvements, notes=notes, title=f"Value chain: {chain.name}",
         params={"chain": chain.name, "currency": chain.currency, "period": chain.period, "periods": periods,
-                "filters": (filters or Filters()).describe()},
+                "filters": filters.describe()},
     )
 
 

@@ -151,6 +151,6 @@ def internal_benchmark(
                      "customers: read their intervals, not the value.")
     return InternalBenchmarkResult(
         table=table, params={"by": by, "baseline": baseline, "min_n": min_n, "confidence": confidence,
-                             "filters": (filters or Filters()).describe()},
+                             "filters": filters.describe()},
         notes=notes, title=f"Internal benchmark by {by} (baseline: {baseline})",
     )

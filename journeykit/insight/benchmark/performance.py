@@ -142,7 +142,7 @@ def benchmark(
     options = dict(purchase=purchase, support=support, confidence=confidence)
     measured = measure_kpis(engine, model, filters, **options)
     if measured.empty:
-        if filters is not None and int(engine.execute(filters.apply(engine.events).count())) == 0:
+        if filters != Filters() and int(engine.execute(filters.apply(engine.events).count())) == 0:
             raise EmptyResultError(f"no KPI could be measured: {why_no_events(engine, engine.events, filters)}")
         raise EmptyResultError("no KPI could be measured: the workspace has no events or survey responses")
     referenced = {r.kpi for r in ref.rows}  # groups and periods measure only what can be scored
@@ -187,6 +187,6 @@ def benchmark(
         references=pd.DataFrame([r.model_dump() for r in ref.rows]),
         params={"reference": ref.name, "version": ref.version, "fingerprint": ref.fingerprint(), "by": by,
                 "periods": periods, "industry": industry, "weights": weights or "equal", "min_n": min_n,
-                "confidence": confidence, "filters": (filters or Filters()).describe()},
+                "confidence": confidence, "filters": filters.describe()},
         notes=notes, title=f"Benchmark against {ref.name} {ref.version}",
     )

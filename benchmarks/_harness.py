@@ -22,8 +22,10 @@ EVENTS_PER_CUSTOMER = 6.5
 
 
 def build_database(path: Path, events: int, seed: int = 1) -> int:
-    """Simulate about ``events`` events into the DuckDB workspace file ``path``; the exact count is returned."""
+    """Simulate about ``events`` events into the DuckDB workspace file ``path`` and rank them in journey order
+    (as an ingest does); the exact count is returned."""
     from journeykit.engine import Engine
+    from journeykit.engine.customer_rank import rank_events
     from journeykit.model import load_model
     from journeykit.simulate import simulate
     from journeykit.workspace import EXAMPLE_MODEL
@@ -34,6 +36,9 @@ def build_database(path: Path, events: int, seed: int = 1) -> int:
     for batch in data.iter_batches():
         if batch.events.num_rows:
             engine.backend.insert("events", batch.events)
+    start = time.perf_counter()
+    rank_events(engine.backend.con)
+    print(f"ranked the events in journey order in {time.perf_counter() - start:.1f} s", flush=True)
     n = engine.count("events")
     engine.close()
     return n

@@ -180,7 +180,7 @@ def bench(events: int, tasks: list[str], workdir: Path | None = None) -> None:
         if db.exists():
             from journeykit.engine import Engine
 
-            engine = Engine.duckdb(db, read_only=True)
+            engine = Engine.duckdb(db)  # writable: a database of an earlier version gets its journey ranks
             n, how = engine.count("events"), f"reused {db}"
             engine.close()
         else:

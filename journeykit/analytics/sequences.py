@@ -27,7 +27,16 @@ import ibis.expr.types as ir
 from journeykit.analytics._empty import why_no_events
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
-from journeykit.engine.expr import attribute, global_position, neighbour, ordered_window, seconds_between
+from journeykit.engine.expr import (
+    CUSTOMER_RANK,
+    ORDER_BY,
+    attribute,
+    global_position,
+    has_customer_rank,
+    neighbour,
+    ordered_window,
+    seconds_between,
+)
 from journeykit.errors import EmptyResultError, JourneykitError, OptionError, check_choice, check_kind
 from journeykit.options import By, Level
 
@@ -85,8 +94,10 @@ class Steps:
         The distinct labels ``step`` can take, sorted (a superset after sessions and repeat collapsing);
         with ``encoded=True`` ``step`` holds the index of its label here.
     position : str, optional
-        A column of ``table`` ranking the rows in ``(*keys, timestamp, seq)`` order (DuckDB, after
-        collapsing repeats), which :meth:`next` and :meth:`previous` sort by.
+        A column of ``table`` ranking the rows in ``(*keys, timestamp, seq)`` order, which :meth:`next`,
+        :meth:`previous` and :meth:`window` sort by (DuckDB only): the workspace's stored
+        :data:`~journeykit.engine.expr.CUSTOMER_RANK` for journeys per customer (or per inactivity session),
+        else, after collapsing repeats, a rank computed in the collapsing sort.
     uncollapsed : ibis.Table, optional
         After collapsing repeats, the steps before it: a journey still ends at its last event, which may be
         a repeat that collapsing left out (for throughput times).
@@ -107,7 +118,10 @@ class Steps:
         return "customer_id" if "customer_id" in self.table.columns else "entity"
 
     def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
-        """The ``(timestamp, seq)``-ordered window over one journey."""
+        """The ``(timestamp, seq)``-ordered window over one journey (ordered by ``position`` when there is
+        one: the same order, one integer to sort by)."""
+        if self.position is not None:
+            return ibis.window(group_by=self.keys, order_by=[self.position])
         return ordered_window(self.keys)
 
     def next(self, value: ir.Value) -> ir.Value:
@@ -217,6 +231,11 @@ def prepare_steps(
     if sessions is not None and sessions.attribute is not None:
         extra["session"] = attribute(t, sessions.attribute)
     carried = ["customer_id"] if by != "customer" else []
+    # journeys per customer (or per inactivity session: a run of them) sort by the stored rank; sessions by
+    # an attribute may interleave, so their rows need not be contiguous in that order
+    ranked = by == "customer" and has_customer_rank(t) and (sessions is None or sessions.attribute is None)
+    if ranked:
+        carried.append(CUSTOMER_RANK)
     t = t.select(*carried, "timestamp", "seq", entity=entity, step=label, **extra)
     keys = ["entity"]
     # one scan counts what is left out and collects the labels
@@ -239,14 +258,16 @@ def prepare_steps(
         notes += session_notes
     labels = tuple(sorted(labelled["step"]))
     t = encode_labels(t, labels) if encoded else t.filter(t.step.notnull())
-    position, uncollapsed = None, None
+    position, uncollapsed = (CUSTOMER_RANK if ranked else None), None
     if collapse_repeats:
         uncollapsed = t
-        # On DuckDB the rows are ranked in the same sort, so that later neighbours sort by one integer.
-        position = "_position" if engine.kind == "duckdb" else None
-        ranked = {position: global_position(keys)} if position else {}
+        rank = {}
+        if position is None and engine.kind == "duckdb":
+            # the rows are ranked in the same sort, so that later neighbours sort by one integer
+            position, rank = "_position", {"_position": global_position(keys)}
         # the window goes in a column first: Spark cannot evaluate a window inside a filter
-        t = t.mutate(_previous=neighbour(t, t.step, keys, -1), **ranked)
+        previous = neighbour(t, t.step, keys, -1, None if rank else position)
+        t = t.mutate(_previous=previous, **rank)
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
     return Steps(t, keys, level, notes, labels=labels, position=position, uncollapsed=uncollapsed)
 
@@ -259,10 +280,11 @@ def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Tab
             raise EmptyResultError(f"no event has the session attribute '{sessions.attribute}'")
         notes = [f"{missing:,} events have no '{sessions.attribute}' attribute and are left out."] if missing else []
         return t.filter(t.session.notnull()), notes
-    w = ordered_window("entity")
+    order = [CUSTOMER_RANK] if CUSTOMER_RANK in t.columns else list(ORDER_BY)
+    w = ibis.window(group_by="entity", order_by=order)
     gap = seconds_between(t.timestamp.lag().over(w), t.timestamp)
     t = t.mutate(new=ibis.ifelse(gap.isnull() | (gap > sessions.timeout_minutes * 60), 1, 0))
-    cumulative = ibis.cumulative_window(group_by="entity", order_by=["timestamp", "seq"])
+    cumulative = ibis.cumulative_window(group_by="entity", order_by=order)
     return t.mutate(session=t.new.sum().over(cumulative).cast("string")).drop("new"), []
 
 
@@ -298,7 +320,8 @@ def journey_sequences(engine: Engine, steps: Steps) -> ir.Table:
     """
     t = steps.table
     if engine.kind == "duckdb":
-        sequence = t.step.collect(order_by=[t.timestamp, t.seq], include_null=True)  # steps are never NULL
+        order = [t[steps.position]] if steps.position is not None else [t.timestamp, t.seq]
+        sequence = t.step.collect(order_by=order, include_null=True)  # steps are never NULL
     else:
         t = with_positions(steps)
         sequence = ibis.struct({"pos": t.pos, "step": t.step}).collect().sort().map(lambda s: s.step)

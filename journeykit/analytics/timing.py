@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from journeykit.analytics.durations import distinct_count, duration_stats
+from journeykit.analytics.durations import distinct_count, duration_stats, split_quantiles
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, Level, Steps, prepare_steps, require_label, with_positions
 from journeykit.analytics.transitions import transitions
@@ -81,12 +81,12 @@ def stage_dwell(
     )
     t = steps.table
     t = t.mutate(dwell=seconds_between(t.timestamp, steps.next(t.timestamp)))
-    agg = t.group_by(stage=t.step).aggregate(
+    agg = split_quantiles(t.group_by(stage=t.step).aggregate(
         visits=t.count(),
         customers=distinct_count(t[steps.customer], exact),
         completed=t.dwell.count(),
         **duration_stats(t.dwell, exact),
-    )
+    ))
     df = engine.execute(agg)
     df["stage"] = decode_codes(df["stage"], steps.labels)
     order = {s: i for i, s in enumerate(stage_order or [])}
@@ -146,13 +146,13 @@ def time_between(
     steps = prepare_steps(engine, by=by, level=level, filters=filters)
     per = _first_to_next(steps, source, target)
     per = per.mutate(seconds=seconds_between(per.start, per.end))
-    agg = per.aggregate(
+    agg = split_quantiles(per.aggregate(
         journeys=per.count(),
         reached=per.seconds.count(),
         min_seconds=per.seconds.min(),
         max_seconds=per.seconds.max(),
         **duration_stats(per.seconds, exact),
-    )
+    ))
     df = engine.execute(agg)
     df.insert(0, "source", source)
     df.insert(1, "target", target)
@@ -279,7 +279,7 @@ def case_throughput(engine: Engine, *, filters: Filters | None = None, exact: bo
         first_response=seconds_between(per.first, per.second), resolution=seconds_between(per.first, per.last)
     )
     rows = [
-        per.aggregate(metric=ibis.literal(m), cases=per.count(), **duration_stats(per[m], exact))
+        split_quantiles(per.aggregate(metric=ibis.literal(m), cases=per.count(), **duration_stats(per[m], exact)))
         for m in ("first_response", "resolution")
     ]
     df = engine.execute(ibis.union(*rows)).astype({"cases": "int64"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from journeykit.analytics.durations import distinct_count, duration_stats
+from journeykit.analytics.durations import distinct_count, duration_stats, split_quantiles
 from journeykit.analytics.flowviz import process_map, sankey
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, CleanRules, Level, Sessions, prepare_steps
@@ -111,12 +111,12 @@ def transitions(
     )
     # One pass: a row per (source, target) pair, and per (source, NULL) for journey ends; every step is in
     # exactly one group, so the starts of a step are the sum of its groups' ``starts``.
-    agg = t.group_by(source=t.step, target=t.target).aggregate(
+    agg = split_quantiles(t.group_by(source=t.step, target=t.target).aggregate(
         count=t.count(),
         customers=distinct_count(t[steps.customer], exact),
         starts=t.first.sum(),
         **duration_stats(t.gap, exact),
-    )
+    ))
     outgoing = agg["count"].sum(where=agg.target.notnull()).over(group_by="source")
     agg = agg.mutate(outgoing=outgoing.fill_null(0).cast("int64"))
     df = engine.execute(agg)

@@ -17,6 +17,7 @@ import pyarrow as pa
 from ibis.common.exceptions import TableNotFound
 
 from journeykit.engine import schema
+from journeykit.engine.customer_rank import ensure_ranked, rank_events
 from journeykit.errors import WorkspaceError
 
 
@@ -53,6 +54,7 @@ class Engine:
         if not read_only:
             for name in schema.TABLES:
                 backend.raw_sql(schema.duckdb_ddl(name))
+            ensure_ranked(backend.con)
         return cls(backend, "duckdb")
 
     @classmethod
@@ -92,6 +94,8 @@ class Engine:
         eng = cls.duckdb(None)
         for name, table in tables.items():
             eng.backend.insert(name, table)
+        if schema.EVENTS in tables:
+            rank_events(eng.backend.con)
         return eng
 
     # ------------------------------------------------------------------------------------ tables

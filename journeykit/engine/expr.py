@@ -14,6 +14,17 @@ import ibis.expr.types as ir
 #: Columns that order a customer's or case's events deterministically (ties keep input order).
 ORDER_BY = ("timestamp", "seq")
 
+#: Column of a DuckDB workspace's ``events`` holding each event's rank in ``(customer_id, timestamp, seq)``
+#: order, kept up to date by the engine after every insert (:meth:`journeykit.engine.Engine.rank_events`).
+CUSTOMER_RANK = "customer_rank"
+
+
+def has_customer_rank(t: ir.Table) -> bool:
+    """Whether ``t`` carries :data:`CUSTOMER_RANK` on DuckDB, where sorting by that one integer replaces
+    sorting by customer, timestamp and sequence number.  Spark keeps its partitioned windows (a window
+    without partitions would move every row into one task) and tables from elsewhere have no rank."""
+    return CUSTOMER_RANK in t.columns and ibis.get_backend(t).name == "duckdb"
+
 
 @ibis.udf.scalar.builtin(name="epoch_us")
 def _duckdb_epoch_us(ts: dt.timestamp) -> dt.int64:

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from journeykit.engine import schema
+from journeykit.engine.customer_rank import rank_events
 from journeykit.errors import InputError, WorkspaceError
 from journeykit.io.mapping import Mapping, resolve_mapping
 from journeykit.io.readers import DEFAULT_CHUNK_ROWS, ROW_NUMBER, RawChunk, read_chunks
@@ -278,8 +279,9 @@ def _finish(con, target: str, report: IngestReport) -> None:
                      row_number() OVER (PARTITION BY file_index, content_hash ORDER BY row_number) - 1 AS VARCHAR))
                    AS id
             FROM {_STAGE} WHERE reason IS NULL""")
+        columns = ", ".join(schema.TABLES[target].names)
         inserted = con.execute(f"""
-            INSERT INTO {target}
+            INSERT INTO {target} ({columns})
             SELECT {_select_list(target, report)}
             FROM {_STAGE} n
             JOIN (SELECT file_index, row_number, id AS {id_col} FROM _jk_ids i
@@ -289,6 +291,8 @@ def _finish(con, target: str, report: IngestReport) -> None:
             JOIN _jk_files f USING (file_index)""").fetchone()[0]
         con.execute("DROP TABLE _jk_ids")
         report.duplicates = report.accepted - inserted
+        if target == schema.EVENTS and inserted:
+            rank_events(con)
     report.rejected = con.execute(
         f"SELECT COUNT(*) FROM rejects WHERE ingest_id = {report.ingest_id}").fetchone()[0]
     report.rejects_by_reason = [

@@ -1,0 +1,103 @@
+"""The stored journey order (``customer_rank``): kept up to date by the ingest and by in-memory engines, added
+to older workspaces, and the analyses that sort by it give exactly what sorting by customer, timestamp and
+sequence number gives (ties in the timestamp included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from journeykit.analytics import Sessions, stage_dwell, transitions, variants
+from journeykit.analytics.sequences import prepare_steps
+from journeykit.engine import Engine
+from journeykit.engine.expr import CUSTOMER_RANK
+from journeykit.engine.frames import engine_from_frames
+from journeykit.io.ingest import ingest_files
+from journeykit.workspace import Workspace
+from tests.analytics import reference as ref
+
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _expected_ranks(events: pd.DataFrame) -> list[int]:
+    """1-based rank of each row (in ``seq`` order) when sorted by customer, timestamp and seq."""
+    order = events.sort_values(["customer_id", "timestamp", "seq"]).reset_index(drop=True)
+    rank = {seq: i + 1 for i, seq in enumerate(order["seq"])}
+    return [rank[s] for s in events.sort_values("seq")["seq"]]
+
+
+def _ranks(engine: Engine) -> tuple[list[int], pd.DataFrame]:
+    ev = engine.execute(engine.events.order_by("seq"))
+    return ev[CUSTOMER_RANK].tolist(), ev
+
+
+def _without_rank(log: pd.DataFrame) -> Engine:
+    engine = engine_from_frames(log)
+    engine.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
+    return engine
+
+
+@SETTINGS
+@given(log=ref.random_logs(labels="ABC"))
+def test_analyses_sorted_by_the_rank_equal_those_sorted_by_the_columns(log):
+    log = log.assign(stage=log["event"].map({"A": "s1", "B": "s1", "C": "s2"}))
+    ranked, plain = engine_from_frames(log), _without_rank(log)
+    assert prepare_steps(ranked, level="event").position == CUSTOMER_RANK
+    assert prepare_steps(plain, level="event").position is None
+    runs = {
+        "transitions": lambda e: transitions(e, level="event").table,
+        "collapsed": lambda e: transitions(e, level="event", collapse_repeats=True).table,
+        "sessions": lambda e: transitions(e, level="event", sessions=Sessions(timeout_minutes=30)).table,
+        "variants": lambda e: variants(e, level="event").table,
+        "dwell": lambda e: stage_dwell(e).table,
+    }
+    for name, run in runs.items():
+        pd.testing.assert_frame_equal(run(ranked), run(plain), obj=name)
+
+
+@SETTINGS
+@given(log=ref.random_logs())
+def test_an_in_memory_engine_ranks_its_events(log):
+    ranks, ev = _ranks(engine_from_frames(log))
+    assert ranks == _expected_ranks(ev)
+
+
+@pytest.fixture
+def ws(tmp_path: Path):
+    w = Workspace.init(tmp_path / "ws")
+    yield w
+    w.close()
+
+
+def _csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("customer_id,timestamp,event\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_each_ingest_ranks_all_events_again_and_a_failed_one_changes_nothing(ws, tmp_path):
+    ingest_files(ws, [_csv(tmp_path / "a.csv", ["c2,2024-01-02T00:00:00Z,x", "c1,2024-01-03T00:00:00Z,y"])])
+    assert _ranks(ws.engine)[0] == [2, 1]
+    # the second file's events fall between and before the first's: every rank moves
+    ingest_files(ws, [_csv(tmp_path / "b.csv", ["c1,2024-01-01T00:00:00Z,z", "c2,2024-01-02T00:00:00Z,w"])])
+    ranks, ev = _ranks(ws.engine)
+    assert ranks == _expected_ranks(ev) == [3, 2, 1, 4]  # the tie of c2 at 01-02 is ordered by seq
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who\nx\n", encoding="utf-8")
+    with pytest.raises(Exception, match="bad.csv"):
+        ingest_files(ws, [_csv(tmp_path / "c.csv", ["c0,2024-01-01T00:00:00Z,v"]), bad])
+    assert _ranks(ws.engine)[0] == [3, 2, 1, 4]
+
+
+def test_a_workspace_without_the_rank_gets_it_when_opened_for_writing(ws, tmp_path):
+    ingest_files(ws, [_csv(tmp_path / "a.csv", ["c2,2024-01-02T00:00:00Z,x", "c1,2024-01-03T00:00:00Z,y"])])
+    ws.engine.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
+    path = ws.db_path
+    ws.close()
+    read_only = Engine.duckdb(path, read_only=True)
+    assert CUSTOMER_RANK not in read_only.events.columns  # read as it is: analyses sort by the columns
+    assert prepare_steps(read_only, level="event").position is None
+    read_only.close()
+    assert _ranks(Engine.duckdb(path))[0] == [2, 1]

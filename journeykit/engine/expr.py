@@ -85,10 +85,12 @@ def neighbour(
 
     ``position`` names an integer column already holding the rows' rank in that order (see
     :func:`global_position`); DuckDB then sorts by that one column, which is cheaper than by the keys,
-    timestamp and sequence number.
+    timestamp and sequence number.  Journeys per customer of a table with :data:`CUSTOMER_RANK` use it.
     """
     if offset not in (1, -1):
         raise ValueError(f"offset must be 1 or -1, got {offset}")
+    if position is None and keys == ["customer_id"] and has_customer_rank(t):
+        position = CUSTOMER_RANK
     if ibis.get_backend(t).name != "duckdb":
         w = ordered_window(keys)
         return (value.lead() if offset == 1 else value.lag()).over(w)

@@ -154,6 +154,8 @@ class Funnel:
         valid = raw.filter(~raw.excluded).drop("excluded")
         if self.count == "totals":
             return valid
+        # DuckDB's arg_min over a struct of the columns, keyed by (-reached, entry, entry_seq), measured no
+        # faster than this window on the 10.1M-event benchmark (whole funnel 4.6 s / 8.0 CPU-s both)
         best = ibis.row_number().over(
             group_by="customer_id", order_by=[ibis.desc("reached"), "entry", "entry_seq"]
         )

@@ -51,6 +51,9 @@ class Engine:
             raise WorkspaceError(f"{path}: cannot open the workspace database: {exc}") from None
         backend.raw_sql("SET TimeZone = 'UTC'")
         backend.raw_sql("SET enable_progress_bar = false")
+        # ASOF joins (ordered funnels) always sort-merge: DuckDB plans a nested loop when it estimates the
+        # left side at 64 rows or fewer, and a low estimate of a large side then runs for minutes
+        backend.raw_sql("SET GLOBAL asof_loop_join_threshold = 0")
         if not read_only:
             for name in schema.TABLES:
                 backend.raw_sql(schema.duckdb_ddl(name))

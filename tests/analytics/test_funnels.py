@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,7 +17,8 @@ from scipy.stats import norm
 from journeykit.analytics._proportions import two_proportion_test
 from journeykit.analytics._steps import StepSpecError
 from journeykit.analytics.funnels import Funnel, compare_funnels, funnel
-from journeykit.engine import Filters
+from journeykit.engine import Engine, Filters
+from journeykit.engine.expr import CUSTOMER_RANK
 from journeykit.engine.frames import engine_from_frames
 from journeykit.errors import EmptyResultError
 
@@ -52,9 +55,24 @@ def counts(result) -> list[int]:
     return result.table[result.count_column].tolist()
 
 
+def events_engine(df: pd.DataFrame, ranked: bool) -> Engine:
+    """An in-memory engine on ``df`` whose events carry :data:`CUSTOMER_RANK` (``ranked``: ordered funnels
+    match by ASOF joins on it) or not (they match by running counts in a window, as on Spark)."""
+    eng = engine_from_frames(df)  # ranks its events
+    if not ranked:
+        eng.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
+    return eng
+
+
+@pytest.fixture(params=[True, False], ids=["ranked", "unranked"])
+def make_engine(request) -> Callable[[pd.DataFrame], Engine]:
+    """Builds the test engines both ways: every funnel test runs on both matching paths."""
+    return partial(events_engine, ranked=request.param)
+
+
 # ------------------------------------------------------------------------------ hand-computed
-def test_ordered_strict_any_by_hand():
-    eng = engine_from_frames(SHOP)
+def test_ordered_strict_any_by_hand(make_engine):
+    eng = make_engine(SHOP)
     ordered = funnel(eng, ["view", "cart", "buy"], window="7d")
     assert counts(ordered) == [3, 2, 1]
     t = ordered.table
@@ -71,24 +89,24 @@ def test_ordered_strict_any_by_hand():
     assert counts(funnel(eng, ["buy", "cart", "view"], window="7d", order="any")) == [3, 2, 1]
 
 
-def test_same_timestamp_ties_follow_seq():
+def test_same_timestamp_ties_follow_seq(make_engine):
     # cart and view at the same instant: seq says cart came first, so the ordered funnel view->cart fails
     df = log([("a", 0, "cart"), ("a", 0, "view")])
-    assert counts(funnel(engine_from_frames(df), ["view", "cart"], window="1d")) == [1, 0]
+    assert counts(funnel(make_engine(df), ["view", "cart"], window="1d")) == [1, 0]
     df = log([("a", 0, "view"), ("a", 0, "cart")])
-    assert counts(funnel(engine_from_frames(df), ["view", "cart"], window="1d")) == [1, 1]
+    assert counts(funnel(make_engine(df), ["view", "cart"], window="1d")) == [1, 1]
 
 
-def test_window_is_measured_from_step_one_and_inclusive():
+def test_window_is_measured_from_step_one_and_inclusive(make_engine):
     df = log([("a", 0, "view"), ("a", 20, "cart"), ("a", 24, "buy"), ("b", 0, "view"), ("b", 24.5, "cart")])
-    eng = engine_from_frames(df)
+    eng = make_engine(df)
     assert counts(funnel(eng, ["view", "cart", "buy"], window="24h")) == [2, 1, 1]
     assert counts(funnel(eng, ["view", "cart", "buy"], window="23h")) == [2, 1, 0]
 
 
-def test_uniques_keep_furthest_then_earliest_attempt_totals_keep_all():
+def test_uniques_keep_furthest_then_earliest_attempt_totals_keep_all(make_engine):
     df = log([("a", 0, "view"), ("a", 48, "view"), ("a", 49, "cart"), ("a", 200, "view"), ("a", 201, "cart")])
-    eng = engine_from_frames(df)
+    eng = make_engine(df)
     uniq = funnel(eng, ["view", "cart"], window="1d")
     assert counts(uniq) == [1, 1]
     assert uniq.table.median_seconds_to_convert.iloc[1] == pytest.approx(H)  # the 48 h attempt, not the first
@@ -98,7 +116,7 @@ def test_uniques_keep_furthest_then_earliest_attempt_totals_keep_all():
     assert counts(tot) == [3, 2]
 
 
-def test_exclusion_voids_the_attempt_between_its_steps():
+def test_exclusion_voids_the_attempt_between_its_steps(make_engine):
     df = log(
         [
             ("a", 0, "view"), ("a", 1, "support"), ("a", 2, "cart"), ("a", 3, "buy"),  # excluded 1-2
@@ -106,13 +124,13 @@ def test_exclusion_voids_the_attempt_between_its_steps():
             ("c", 0, "view"), ("c", 1, "support"),  # never reaches 2: excluded within the window
         ]
     )
-    eng = engine_from_frames(df)
+    eng = make_engine(df)
     assert counts(funnel(eng, ["view", "cart", "buy"], window="1d", exclusions=["support@1-2"])) == [1, 1, 1]
     with pytest.raises(EmptyResultError, match="voided by the exclusion"):
         funnel(eng, ["view", "cart", "buy"], window="1d", exclusions=["support"])
 
 
-def test_optional_step_counts_only_between_its_neighbours():
+def test_optional_step_counts_only_between_its_neighbours(make_engine):
     df = log(
         [
             ("a", 0, "view"), ("a", 1, "reviews"), ("a", 2, "cart"),  # optional done
@@ -120,26 +138,26 @@ def test_optional_step_counts_only_between_its_neighbours():
             ("c", 0, "view"), ("c", 1, "reviews"),  # no cart: reviews within the window counts
         ]
     )
-    r = funnel(engine_from_frames(df), ["view", "reviews?", "cart"], window="1d")
+    r = funnel(make_engine(df), ["view", "reviews?", "cart"], window="1d")
     assert r.table.optional.tolist() == [False, True, False]
     assert counts(r) == [3, 2, 2]
     # the required step converts from the previous *required* step
     assert r.table.conversion_from_previous.tolist() == pytest.approx([1, 2 / 3, 2 / 3])
 
 
-def test_alternatives_and_column_prefixes():
+def test_alternatives_and_column_prefixes(make_engine):
     df = log([("a", 0, "view"), ("a", 1, "wish"), ("b", 0, "view"), ("b", 1, "cart"), ("c", 0, "view")])
     df["stage"] = ["browse", "keep", "browse", "keep", "browse"]
-    eng = engine_from_frames(df)
+    eng = make_engine(df)
     assert counts(funnel(eng, ["view", ["cart", "wish"]], window="1d")) == [3, 2]
     assert counts(funnel(eng, ["view", "cart|wish"], window="1d")) == [3, 2]
     assert counts(funnel(eng, ["stage:browse", "stage:keep"], window="1d")) == [3, 2]
     assert counts(funnel(eng, ["event:view", "event:keep"], window="1d")) == [3, 0]
 
 
-def test_breakdown_uses_the_attribute_at_step_one():
+def test_breakdown_uses_the_attribute_at_step_one(make_engine):
     df = log([("a", 0, "view", {"seg": "x"}), ("a", 1, "cart", {"seg": "y"}), ("b", 0, "view", {"seg": "y"})])
-    r = funnel(engine_from_frames(df), ["view", "cart"], window="1d", by="seg")
+    r = funnel(make_engine(df), ["view", "cart"], window="1d", by="seg")
     got = {(g, s): c for g, s, c in r.table[["group", "step", "customers"]].itertuples(index=False)}
     assert got == {("x", 1): 1, ("x", 2): 1, ("y", 1): 1, ("y", 2): 0}
     cmp = r.compare("x", "y")
@@ -154,8 +172,8 @@ def test_missing_breakdown_attribute_is_explained():
     assert any("no_such_attribute" in n for n in r.notes)
 
 
-def test_customers_at_and_dropped_at_a_step():
-    eng = engine_from_frames(SHOP)
+def test_customers_at_and_dropped_at_a_step(make_engine):
+    eng = make_engine(SHOP)
     r = funnel(eng, ["view", "cart", "buy"], window="7d")
     ids = lambda expr: sorted(eng.execute(expr).customer_id)  # noqa: E731
     assert ids(r.customers(2)) == ["a", "b"]
@@ -166,9 +184,9 @@ def test_customers_at_and_dropped_at_a_step():
     assert ids(r.customers(2)) == ["a", "b"]
 
 
-def test_trend_and_histogram():
+def test_trend_and_histogram(make_engine):
     df = log([("a", 0, "view"), ("a", 2, "cart"), ("b", 24 * 8, "view"), ("c", 24 * 8, "view"), ("c", 24 * 8 + 0.5, "cart")])
-    eng = engine_from_frames(df)
+    eng = make_engine(df)
     r = funnel(eng, ["view", "cart"], window="1d", period="week", bins=2)
     tr = r.trend
     assert tr.period_start.tolist() == [BASE, BASE + pd.Timedelta(days=7)]
@@ -219,8 +237,8 @@ def test_comparison_interval_and_significance_agree_at_a_rate_of_one():
     assert step2.ci_low < 0 < step2.ci_high and step2.p_value > 0.05 and not step2.significant
 
 
-def test_compare_funnels_of_two_periods():
-    eng = engine_from_frames(SHOP)
+def test_compare_funnels_of_two_periods(make_engine):
+    eng = make_engine(SHOP)
     a = funnel(eng, ["view", "cart"], window="30d", filters=Filters(end=BASE + pd.Timedelta(days=2)))
     b = funnel(eng, ["view", "cart"], window="30d", filters=Filters(start=BASE + pd.Timedelta(days=2)))
     cmp = compare_funnels(a, b, labels=("early", "late"))
@@ -245,8 +263,8 @@ def test_empty_workspace_and_empty_filters():
         funnel(eng, ["view", "cart"], filters=Filters(segment={"plan": "gold"}))
 
 
-def test_step_that_never_occurs():
-    eng = engine_from_frames(SHOP)
+def test_step_that_never_occurs(make_engine):
+    eng = make_engine(SHOP)
     with pytest.raises(EmptyResultError, match="step 1 'nope' matches none of the 8 events"):
         funnel(eng, ["nope", "cart"])
     r = funnel(eng, ["view", "nope", "cart"], window="7d")
@@ -372,9 +390,11 @@ QUICK = settings(max_examples=8, deadline=None, suppress_health_check=list(Healt
                  phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
-def _engine_attempts(df: pd.DataFrame, f: Funnel) -> list[tuple]:
-    eng = engine_from_frames(df.drop(columns="t"))
-    got = eng.execute(f.attempts(eng.events))
+def _engine_attempts(make_engine, df: pd.DataFrame, f: Funnel, skip: str | None = None) -> list[tuple]:
+    """The engine's counted attempts; ``skip``: filter out that event first (ranks then have gaps)."""
+    eng = make_engine(df.drop(columns="t"))
+    events = eng.events if skip is None else eng.events.filter(eng.events.event != skip)
+    got = eng.execute(f.attempts(events))
     n = len(f.steps)
     rows = []
     for r in got.itertuples(index=False):
@@ -385,16 +405,17 @@ def _engine_attempts(df: pd.DataFrame, f: Funnel) -> list[tuple]:
 
 @QUICK
 @given(df=random_logs(), steps=step_specs, order=st.sampled_from(["ordered", "strict", "any"]),
-       count=st.sampled_from(["uniques", "totals"]), window_h=st.sampled_from([0, 1, 2, 3, 48]))
-def test_attempts_agree_with_reference(df, steps, order, count, window_h):
+       count=st.sampled_from(["uniques", "totals"]), window_h=st.sampled_from([0, 1, 2, 3, 48]),
+       skip=st.sampled_from([None, "b"]))
+def test_attempts_agree_with_reference(make_engine, df, steps, order, count, window_h, skip):
     f = Funnel.define(steps, window=max(window_h * H, 1), order=order, count=count)
-    assert _engine_attempts(df, f) == ref_counted(df, f)
+    assert _engine_attempts(make_engine, df, f, skip) == ref_counted(df[df.event != skip], f)
 
 
 @QUICK
 @given(df=random_logs(), steps=step_specs, optional=st.integers(1, 3), window_h=st.sampled_from([1, 2, 3, 48]),
        exclusion=st.sampled_from([None, "d", "c@1-2", "a|d@2-3"]))
-def test_optional_and_exclusions_agree_with_reference(df, steps, optional, window_h, exclusion):
+def test_optional_and_exclusions_agree_with_reference(make_engine, df, steps, optional, window_h, exclusion):
     steps = [s + "?" if k == optional and k < len(steps) - 1 else s for k, s in enumerate(steps)]
     f0 = Funnel.define(steps, window=window_h * H)
     exclusions = []
@@ -405,18 +426,18 @@ def test_optional_and_exclusions_agree_with_reference(df, steps, optional, windo
         if hi <= len(steps) and lo in req and hi in req:
             exclusions = [f"{what}@{lo}-{hi}"]
     f = Funnel.define(steps, window=window_h * H, exclusions=exclusions)
-    assert _engine_attempts(df, f) == ref_counted(df, f)
+    assert _engine_attempts(make_engine, df, f) == ref_counted(df, f)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
           phases=(Phase.explicit, Phase.reuse, Phase.generate))
 @given(df=random_logs(), steps=step_specs)
-def test_summary_table_agrees_with_reference(df, steps):
+def test_summary_table_agrees_with_reference(make_engine, df, steps):
     f = Funnel.define(steps, window=5 * H)
     ref = ref_counted(df, f)
     if not ref:
         return
-    r = f.run(engine_from_frames(df.drop(columns="t")))
+    r = f.run(make_engine(df.drop(columns="t")))
     times = np.array([[np.nan if v is None else v for v in row[2]] for row in ref])
     assert counts(r) == [int(np.sum(~np.isnan(times[:, k]))) for k in range(len(steps))]
     for k in range(1, len(steps)):
@@ -429,6 +450,17 @@ def test_summary_table_agrees_with_reference(df, steps):
             assert got.mean_seconds_to_convert == pytest.approx(d.mean())
         else:
             assert np.isnan(got.median_seconds_to_convert)
+
+
+def test_only_ordered_funnels_on_ranked_events_match_by_asof_joins(make_engine):
+    eng = make_engine(SHOP)
+    ranked = CUSTOMER_RANK in eng.events.columns
+
+    def sql(f: Funnel) -> str:
+        return str(eng.backend.compile(f.attempts(eng.events)))
+
+    assert ("ASOF" in sql(Funnel.define(["view", "cart?", "buy"], exclusions=["other@1-3"]))) == ranked
+    assert "ASOF" not in sql(Funnel.define(["view", "cart", "buy"], order="strict"))
 
 
 # ------------------------------------------------------------------------------ CLI and report
@@ -493,7 +525,7 @@ def test_two_connections_to_one_file_keep_their_own_scratch_tables(tmp_path):
     assert counts(funnel(first, ["view", "buy"], window="7d")) == [3, 1]
 
 
-def test_more_than_ten_steps():
+def test_more_than_ten_steps(make_engine):
     names = [f"e{i}" for i in range(11)]
     df = log([("a", i, e) for i, e in enumerate(names)] + [("b", i, e) for i, e in enumerate(names[:7])])
-    assert counts(funnel(engine_from_frames(df), names, window="1d")) == [2] * 7 + [1] * 4
+    assert counts(funnel(make_engine(df), names, window="1d")) == [2] * 7 + [1] * 4

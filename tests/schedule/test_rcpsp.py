@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journeykit.errors import OptionError
 from journeykit.io.psplib import read_psplib
 from journeykit.schedule.rcpsp import (
     RcpspError,
@@ -221,10 +222,13 @@ def test_cpsat_reaches_the_known_optimum(name):
 
 def test_cpsat_returns_a_heuristic_schedule_at_the_bound_without_search():
     p = stacked()
-    for improve in (0.0, 0.3):  # proof phase only; improvement phase first
-        out = cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], improve=improve)  # makespan 12 > bound 11
+    # shorter schedules by feasibility models; one minimising model (proof phase only; improvement phase first)
+    for options in ({}, {"search": "objective"}, {"search": "objective", "improve": 0.3}):
+        out = cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], **options)  # makespan 12 > bound 11
         assert (out.makespan, out.optimal, out.bound) == (11, True, 11)
         check_schedule(p, out.start)
+    with pytest.raises(OptionError, match="search must be one of"):
+        cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], search="lns")
     out = cpsat_schedule(p, 5, hint=[2, 0, 4, 8, 5, 11])  # already at the bound: returned as it is
     assert (out.start, out.optimal, out.bound) == ([2, 0, 4, 8, 5, 11], True, 11)
 
@@ -264,3 +268,16 @@ def test_random_problems_schedule_feasibly(p, seed):
         assert _energy_violations(p, e, s) == []
         assert makespan(c, s) >= lower_bound(p) or p.n_resources == 0
     assert makespan(c, starts[2]) <= makespan(c, starts[0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(random_problems(), st.booleans())
+def test_both_cpsat_searches_prove_the_same_optimum(p, hinted):
+    """Feasibility models one shorter each time and one minimising model: the same proven makespan, with or
+    without a heuristic hint (without, the first model asks for any schedule within the horizon)."""
+    hint = genetic_algorithm(p, 20, population=4, seed=0).start if hinted else None
+    feasible = cpsat_schedule(p, 5, hint=hint, workers=1)
+    minimised = cpsat_schedule(p, 5, hint=hint, workers=1, search="objective")
+    assert feasible.optimal and minimised.optimal
+    assert feasible.makespan == minimised.makespan == feasible.bound
+    assert schedule_violations(p, feasible.start) == []

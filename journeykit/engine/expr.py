@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 ORDER_BY = ("timestamp", "seq")
 
 #: Column of a DuckDB workspace's ``events`` holding each event's rank in ``(customer_id, timestamp, seq)``
-#: order, kept up to date by the engine after every insert (:meth:`journeykit.engine.Engine.rank_events`).
+#: order, ranked again after every insert (:func:`journeykit.engine.customer_rank.rank_events`).
 CUSTOMER_RANK = "customer_rank"
 
 

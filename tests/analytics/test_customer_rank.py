@@ -18,6 +18,7 @@ from journeykit.engine.frames import engine_from_frames
 from journeykit.io.ingest import ingest_files
 from journeykit.workspace import Workspace
 from tests.analytics import reference as ref
+from tests.analytics.engines import events_engine
 
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -34,17 +35,11 @@ def _ranks(engine: Engine) -> tuple[list[int], pd.DataFrame]:
     return ev[CUSTOMER_RANK].tolist(), ev
 
 
-def _without_rank(log: pd.DataFrame) -> Engine:
-    engine = engine_from_frames(log)
-    engine.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
-    return engine
-
-
 @SETTINGS
 @given(log=ref.random_logs(labels="ABC"))
 def test_analyses_sorted_by_the_rank_equal_those_sorted_by_the_columns(log):
     log = log.assign(stage=log["event"].map({"A": "s1", "B": "s1", "C": "s2"}))
-    ranked, plain = engine_from_frames(log), _without_rank(log)
+    ranked, plain = events_engine(log), events_engine(log, ranked=False)
     assert prepare_steps(ranked, level="event").position == CUSTOMER_RANK
     assert prepare_steps(plain, level="event").position is None
     runs = {

@@ -21,6 +21,7 @@ from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import CUSTOMER_RANK
 from journeykit.engine.frames import engine_from_frames
 from journeykit.errors import EmptyResultError
+from tests.analytics.engines import events_engine
 
 BASE = pd.Timestamp("2024-03-04", tz="UTC")  # a Monday
 H = 3600.0
@@ -53,15 +54,6 @@ SHOP = log(
 
 def counts(result) -> list[int]:
     return result.table[result.count_column].tolist()
-
-
-def events_engine(df: pd.DataFrame, ranked: bool) -> Engine:
-    """An in-memory engine on ``df`` whose events carry :data:`CUSTOMER_RANK` (``ranked``: ordered funnels
-    match by ASOF joins on it) or not (they match by running counts in a window, as on Spark)."""
-    eng = engine_from_frames(df)  # ranks its events
-    if not ranked:
-        eng.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
-    return eng
 
 
 @pytest.fixture(params=[True, False], ids=["ranked", "unranked"])

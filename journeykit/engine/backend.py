@@ -96,10 +96,16 @@ class Engine:
         """An in-memory DuckDB engine holding the given tables (tests, notebooks)."""
         eng = cls.duckdb(None)
         for name, table in tables.items():
-            eng.backend.insert(name, table)
-        if schema.EVENTS in tables:
-            rank_events(eng.backend.con)
+            eng.insert(name, table)
         return eng
+
+    def insert(self, name: str, table: pa.Table | pd.DataFrame) -> None:
+        """Append rows to a DuckDB table as they are (tests, notebooks; files go through ``journeykit
+        ingest``, which validates them).  Events are ranked again in journey order
+        (:mod:`journeykit.engine.customer_rank`), which the analyses rely on."""
+        self.backend.insert(name, table)
+        if name == schema.EVENTS and self.kind == "duckdb":
+            rank_events(self.backend.con)
 
     # ------------------------------------------------------------------------------------ tables
     def table(self, name: str) -> ibis.Table:

@@ -18,12 +18,26 @@ ORDER_BY = ("timestamp", "seq")
 #: order, ranked again after every insert (:func:`journeykit.engine.customer_rank.rank_events`).
 CUSTOMER_RANK = "customer_rank"
 
+#: Column of a DuckDB workspace's ``events`` holding each customer's ordinal in ``customer_id`` order (1, 2,
+#: ...; NULL without a customer id), ranked with :data:`CUSTOMER_RANK`: an integer stand-in for the id,
+#: cheaper to compare, join and count distinct inside a query than a string.
+CUSTOMER_ORDINAL = "customer_ordinal"
+
+#: The stored journey order: columns of a DuckDB workspace's ``events`` that are not canonical (not exported).
+JOURNEY_ORDER = (CUSTOMER_RANK, CUSTOMER_ORDINAL)
+
 
 def has_customer_rank(t: ir.Table) -> bool:
     """Whether ``t`` carries :data:`CUSTOMER_RANK` on DuckDB, where sorting by that one integer replaces
     sorting by customer, timestamp and sequence number.  Spark keeps its partitioned windows (a window
     without partitions would move every row into one task) and tables from elsewhere have no rank."""
     return CUSTOMER_RANK in t.columns and ibis.get_backend(t).name == "duckdb"
+
+
+def customer_key(t: ir.Table) -> ir.Value:
+    """The column identifying ``t``'s customers inside a query: :data:`CUSTOMER_ORDINAL` where the table
+    stores it (equal ids, equal ordinals), else ``customer_id``.  Not for results: they show the ids."""
+    return t[CUSTOMER_ORDINAL] if CUSTOMER_ORDINAL in t.columns else t.customer_id
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")

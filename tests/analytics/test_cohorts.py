@@ -204,7 +204,7 @@ def _workspace(tmp_path):
 
     ws = Workspace.init(tmp_path / "ws")
     df = SHOP.assign(touchpoint=SHOP.event.map({"pay": "payment", "rep": "repeat_purchase", "view": "product_view"}))
-    ws.engine.backend.insert("events", canonical_table(df))
+    ws.engine.insert("events", canonical_table(df))
     ws.close()
     return ws
 

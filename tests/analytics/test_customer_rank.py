@@ -1,6 +1,7 @@
-"""The stored journey order (``customer_rank``): kept up to date by the ingest and by in-memory engines, added
-to older workspaces, and the analyses that sort by it give exactly what sorting by customer, timestamp and
-sequence number gives (ties in the timestamp included)."""
+"""The stored journey order (``customer_rank``) and customer ordinals (``customer_ordinal``): kept up to date by
+the ingest and by in-memory engines, added to older workspaces, and the analyses that sort by the rank and
+count the ordinals give exactly what sorting by customer, timestamp and sequence number and counting the ids
+gives (ties in the timestamp included)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from journeykit.analytics import Sessions, stage_dwell, transitions, variants
 from journeykit.analytics.sequences import prepare_steps
 from journeykit.engine import Engine
-from journeykit.engine.expr import CUSTOMER_RANK
+from journeykit.engine.expr import CUSTOMER_ORDINAL, CUSTOMER_RANK
 from journeykit.engine.frames import engine_from_frames
 from journeykit.io.ingest import ingest_files
 from journeykit.workspace import Workspace
@@ -30,8 +31,17 @@ def _expected_ranks(events: pd.DataFrame) -> list[int]:
     return [rank[s] for s in events.sort_values("seq")["seq"]]
 
 
+def _expected_ordinals(events: pd.DataFrame) -> list:
+    """Each row's (in ``seq`` order) 1-based position of its customer among the sorted distinct ids."""
+    ids = sorted(events["customer_id"].dropna().unique())
+    number = {c: i + 1 for i, c in enumerate(ids)}
+    return [number.get(c) for c in events.sort_values("seq")["customer_id"]]
+
+
 def _ranks(engine: Engine) -> tuple[list[int], pd.DataFrame]:
     ev = engine.execute(engine.events.order_by("seq"))
+    assert ev[CUSTOMER_ORDINAL].astype(object).where(ev[CUSTOMER_ORDINAL].notna(), None).tolist() == (
+        _expected_ordinals(ev))
     return ev[CUSTOMER_RANK].tolist(), ev
 
 
@@ -86,13 +96,25 @@ def test_each_ingest_ranks_all_events_again_and_a_failed_one_changes_nothing(ws,
     assert _ranks(ws.engine)[0] == [3, 2, 1, 4]
 
 
-def test_a_workspace_without_the_rank_gets_it_when_opened_for_writing(ws, tmp_path):
+def test_events_without_a_customer_are_ranked_last_without_an_ordinal():
+    log = pd.DataFrame({"customer_id": ["b", None, "a", "b"], "event": list("wxyz"),
+                        "timestamp": pd.to_datetime(["2024-01-01"] * 4, utc=True)})
+    ranks, ev = _ranks(engine_from_frames(log))
+    assert ranks == [2, 4, 1, 3]
+    assert ev[CUSTOMER_ORDINAL].isna().tolist() == [False, True, False, False]
+
+
+@pytest.mark.parametrize("dropped", [[CUSTOMER_RANK, CUSTOMER_ORDINAL], [CUSTOMER_ORDINAL]])
+def test_a_workspace_without_the_rank_gets_it_when_opened_for_writing(ws, tmp_path, dropped):
     ingest_files(ws, [_csv(tmp_path / "a.csv", ["c2,2024-01-02T00:00:00Z,x", "c1,2024-01-03T00:00:00Z,y"])])
-    ws.engine.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {CUSTOMER_RANK}")
+    for column in dropped:
+        ws.engine.backend.raw_sql(f"ALTER TABLE events DROP COLUMN {column}")
     path = ws.db_path
     ws.close()
     read_only = Engine.duckdb(path, read_only=True)
-    assert CUSTOMER_RANK not in read_only.events.columns  # read as it is: analyses sort by the columns
-    assert prepare_steps(read_only, level="event").position is None
+    assert not set(dropped) & set(read_only.events.columns)  # read as it is: analyses use what is there
+    steps = prepare_steps(read_only, level="event")
+    assert steps.position == (None if CUSTOMER_RANK in dropped else CUSTOMER_RANK)
+    assert steps.table.entity.type().is_string()  # counted by id
     read_only.close()
     assert _ranks(Engine.duckdb(path))[0] == [2, 1]

@@ -465,7 +465,7 @@ def _workspace(tmp_path):
               ("b", 0, "product_view", {"segment": "business"}), ("b", 3, "cart_add")])
     df["touchpoint"], df["stage"] = df["event"], ["consideration", "consideration", "purchase", "consideration",
                                                   "consideration"]
-    ws.engine.backend.insert("events", canonical_table(df))
+    ws.engine.insert("events", canonical_table(df))
     ws.close()
     return ws
 
@@ -510,7 +510,7 @@ def test_two_connections_to_one_file_keep_their_own_scratch_tables(tmp_path):
     from journeykit.engine.frames import canonical_table
 
     first = Engine.duckdb(tmp_path / "db.duckdb")
-    first.backend.insert("events", canonical_table(SHOP))
+    first.insert("events", canonical_table(SHOP))
     second = Engine.duckdb(tmp_path / "db.duckdb")  # an equal Ibis backend, another connection
     assert counts(funnel(first, ["view", "cart"], window="7d")) == [3, 2]
     assert counts(funnel(second, ["view", "cart"], window="1d")) == [3, 2]

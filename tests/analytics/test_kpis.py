@@ -210,7 +210,7 @@ def test_report_section(tmp_path, random_responses):
 
     ws = Workspace.init(tmp_path / "ws")
     assert section.build(ws) is None  # no responses, no events
-    ws.engine.backend.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
+    ws.engine.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
     built = section.build(ws)
     captions = [caption for caption, _ in built.tables]
     assert captions == ["Survey KPIs", "Per touchpoint"]
@@ -229,7 +229,7 @@ def test_cli(tmp_path, random_responses):
     from journeykit.workspace import Workspace
 
     with Workspace.init(tmp_path / "ws") as ws:
-        ws.engine.backend.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
+        ws.engine.insert(schema.RESPONSES, canonical_table(random_responses, schema.RESPONSES))
     out = tmp_path / "kpis.csv"
     args = ["analyze", "kpis", "-w", str(tmp_path / "ws"), "--by", "segment:segment"]
     args += ["--compare", "consumer", "vip"]

@@ -164,7 +164,7 @@ def test_report_sections(tmp_path):
     empty = Workspace.init(tmp_path / "empty")
     assert journey_map.build(empty) is None and paths.build(empty) is None and timing.build(empty) is None
     ws = Workspace.init(tmp_path / "ws")
-    ws.engine.backend.insert("events", canonical_table(log))
+    ws.engine.insert("events", canonical_table(log))
     section = journey_map.build(ws)
     assert section.title == "Journey map" and len(section.figures) == 2
     assert section.tables[0][1]["count"].sum() == 3

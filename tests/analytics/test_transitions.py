@@ -231,7 +231,7 @@ def test_cli_transitions_paths_timing(tmp_path):
     from journeykit.workspace import Workspace
 
     ws = Workspace.init(tmp_path / "ws")
-    ws.engine.backend.insert("events", canonical_table(_mapped_log()))
+    ws.engine.insert("events", canonical_table(_mapped_log()))
     ws.close()
     runner = CliRunner()
     out = tmp_path / "t.csv"

@@ -22,8 +22,8 @@ def workspace(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "ws"
     data = simulate(load_model(EXAMPLE_MODEL), customers=6000, seed=5)
     with Workspace.init(path) as ws:
-        ws.engine.backend.insert("events", data.events)
-        ws.engine.backend.insert("responses", data.responses)
+        ws.engine.insert("events", data.events)
+        ws.engine.insert("responses", data.responses)
     return path
 
 

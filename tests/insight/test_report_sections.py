@@ -17,8 +17,8 @@ EXAMPLE_CHAIN = Path(__file__).resolve().parents[2] / "examples" / "value_chain.
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, simulated):
     ws = Workspace.init(tmp_path_factory.mktemp("insight") / "ws")
-    ws.engine.backend.insert("events", simulated.events)
-    ws.engine.backend.insert("responses", simulated.responses)
+    ws.engine.insert("events", simulated.events)
+    ws.engine.insert("responses", simulated.responses)
     yield ws
     ws.close()
 

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from journeykit.engine import schema
-from journeykit.engine.expr import CUSTOMER_RANK
+from journeykit.engine.expr import JOURNEY_ORDER
 from journeykit.errors import InputError
 from journeykit.io.export import export_parquet, export_xes
 from journeykit.io.ingest import ingest_files
@@ -43,11 +43,11 @@ WITH_CASE, ALL = 5, 6
 
 def _events(ws: Workspace) -> list[dict]:
     """The events as comparable records: every column but the ingest's own (seq, source, ingest_id) and the
-    workspace's journey order (customer_rank, which depends on the other events stored)."""
+    workspace's journey order (customer_rank and customer_ordinal, which depend on the other events stored)."""
     rows = ws.engine.to_pyarrow(ws.engine.events.order_by("event_id")).to_pylist()
     for r in rows:
         r["attributes"] = dict(r["attributes"] or [])
-        for col in ("seq", "source", "ingest_id", CUSTOMER_RANK):
+        for col in ("seq", "source", "ingest_id", *JOURNEY_ORDER):
             del r[col]
     return rows
 

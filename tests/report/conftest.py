@@ -60,7 +60,7 @@ def shop(tmp_path_factory):
     """3,000 simulated e-commerce customers with their survey responses (no value_chain.yaml)."""
     journeys = simulate(load_model(EXAMPLE_MODEL), customers=3000, seed=7)
     ws = Workspace.init(tmp_path_factory.mktemp("report") / "shop")
-    ws.engine.backend.insert("events", journeys.events)
-    ws.engine.backend.insert("responses", journeys.responses)
+    ws.engine.insert("events", journeys.events)
+    ws.engine.insert("responses", journeys.responses)
     yield ws
     ws.close()

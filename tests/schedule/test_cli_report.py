@@ -67,7 +67,7 @@ def _workspace_with_cases(tmp_path) -> Workspace:
     ws = Workspace.init(tmp_path / "ws")
     events, _, _ = _synthetic(100)
     events["stage"] = events["stage"].replace({"support": "post-purchase"})
-    ws.engine.backend.insert("events", canonical_table(events))
+    ws.engine.insert("events", canonical_table(events))
     return ws
 
 
@@ -125,7 +125,7 @@ def _workspace(tmp_path, events: pd.DataFrame, model: dict | None = None) -> Wor
         source = tmp_path / "journey.yaml"
         source.write_text(yaml.safe_dump(model))
     ws = Workspace.init(tmp_path / "ws", model=source)
-    ws.engine.backend.insert("events", canonical_table(events))
+    ws.engine.insert("events", canonical_table(events))
     return ws
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from journeykit.cli import app
 from journeykit.engine import Engine, schema
-from journeykit.engine.expr import CUSTOMER_RANK
+from journeykit.engine.expr import JOURNEY_ORDER
 from journeykit.errors import ModelError
 from journeykit.io.ingest import IngestOptions, ingest_files
 from journeykit.simulate import simulate, write_parquet
@@ -67,9 +67,9 @@ def test_parquet_files_are_flat_and_match(tmp_path, example, small):
 
 
 def _comparable(df: pd.DataFrame) -> pd.DataFrame:
-    """Everything but the ingest bookkeeping (seq, source, ingest_id, the events' customer_rank), attributes as
-    sorted items."""
-    out = df.drop(columns=["seq", "source", "ingest_id", CUSTOMER_RANK], errors="ignore").reset_index(drop=True)
+    """Everything but the ingest bookkeeping (seq, source, ingest_id, the events' stored journey order),
+    attributes as sorted items."""
+    out = df.drop(columns=["seq", "source", "ingest_id", *JOURNEY_ORDER], errors="ignore").reset_index(drop=True)
     out["attributes"] = [sorted(dict(a).items()) for a in out["attributes"]]
     return out
 

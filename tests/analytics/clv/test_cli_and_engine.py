@@ -72,7 +72,7 @@ def test_too_few_customers_is_a_clear_error():
 def cdnow_workspace(tmp_path_factory, cdnow_engine):
     ws = Workspace.init(tmp_path_factory.mktemp("cdnow"))
     events = cdnow_engine.execute(cdnow_engine.events).assign(touchpoint="payment")
-    ws.engine.backend.insert(schema.EVENTS, canonical_table(events, schema.EVENTS))
+    ws.engine.insert(schema.EVENTS, canonical_table(events, schema.EVENTS))
     ws.close()
     return ws.path
 

@@ -36,7 +36,14 @@ from journeykit.analytics._funnel_attempts import NO_VALUE, breakdown_value
 from journeykit.analytics._periods import DAY, ROLLING_SECONDS, check_period, period_index, period_start
 from journeykit.analytics._steps import Step, any_step
 from journeykit.engine import Engine, Filters, as_engine, as_filters
-from journeykit.engine.expr import ORDER_BY, epoch_seconds, ordered_window
+from journeykit.engine.expr import (
+    CUSTOMER_RANK,
+    ORDER_BY,
+    customer_key,
+    epoch_seconds,
+    has_customer_rank,
+    ordered_window,
+)
 from journeykit.errors import EmptyResultError, JourneykitError, check_at_least
 from journeykit.result import Result
 
@@ -127,12 +134,15 @@ def cohorts(
     entry_step = Step.of(entry)
     ret_step = Step.of(returning) if returning is not None else None
     ev = filters.apply(engine.events)
-    ent = _selected(ev, entry_step)
-    members = _members(ent, period, recurring, by)
+    ranked = has_customer_rank(ev)
+    members = _members(_selected(ev, entry_step), period, recurring, by, ranked)
     ret = _selected(ev, ret_step)
-    ret = ret.select(_cid=ret.customer_id, _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
-                     _p=period_index(ret.timestamp, period))
-    after = (ret._ts > members.ts) | ((ret._ts == members.ts) & (ret._seq > members.seq))
+    ret = ret.select(_cid=customer_key(ret), _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
+                     _p=period_index(ret.timestamp, period), **({"_rank": ret[CUSTOMER_RANK]} if ranked else {}))
+    if ranked:  # the same customer's events: later in journey order
+        after = ret._rank > members.rank
+    else:
+        after = (ret._ts > members.ts) | ((ret._ts == members.ts) & (ret._seq > members.seq))
     joined = members.join(ret, [members.customer_id == ret._cid, after])
     if rolling:
         offset = ((joined._t - joined.t) / ROLLING_SECONDS[period]).floor()
@@ -172,20 +182,27 @@ def cohorts(
     )
 
 
-def _members(ent: ir.Table, period: str, recurring: bool, by: str | None) -> ir.Table:
+def _members(ent: ir.Table, period: str, recurring: bool, by: str | None, ranked: bool) -> ir.Table:
     """One row per (customer, cohort): the customer's first entry event of that cohort period.
 
-    Only the needed columns go through the window: it holds every row it numbers.
+    ``customer_id`` is the :func:`~journeykit.engine.expr.customer_key`.  With the stored journey order
+    (``ranked``) the first event is the one of least rank, found by one hash aggregate (``rank``, and
+    ``arg_min`` of the rest); else a ``row_number`` window over ``(timestamp, seq)``, through which only the
+    needed columns go (it holds every row it numbers).
     """
     rows = ent.select(
-        "customer_id", "timestamp", "seq", cohort=period_index(ent.timestamp, period), group=breakdown_value(ent, by)
+        "timestamp", "seq", customer_id=customer_key(ent), cohort=period_index(ent.timestamp, period),
+        group=breakdown_value(ent, by), **({"rank": ent[CUSTOMER_RANK]} if ranked else {}),
     )
     keys = ["customer_id", "cohort"] if recurring else ["customer_id"]
-    rows = rows.mutate(_n=ibis.row_number().over(group_by=keys, order_by=list(ORDER_BY)))
-    rows = rows.filter(rows._n == 0)
-    return rows.select(
-        "customer_id", "cohort", "group", ts=rows.timestamp, seq=rows.seq, t=epoch_seconds(rows.timestamp)
-    )
+    if ranked:
+        first = {c: rows[c].argmin(rows["rank"]) for c in ("timestamp", "seq", "cohort", "group") if c not in keys}
+        rows = rows.group_by(keys).aggregate(rank=rows["rank"].min(), **first)
+    else:
+        rows = rows.mutate(_n=ibis.row_number().over(group_by=keys, order_by=list(ORDER_BY)))
+        rows = rows.filter(rows._n == 0)
+    kept = ["customer_id", "cohort", "group", "seq", *(["rank"] if ranked else [])]
+    return rows.select(*kept, ts=rows.timestamp, t=epoch_seconds(rows.timestamp))
 
 
 def _cells_expr(members: ir.Table, hits: ir.Table, unbounded: bool, exact: bool) -> ir.Table:

@@ -240,10 +240,10 @@ def _grid(
     last_t = last.timestamp()
     last_p = _period_of(last, period)
     found: dict[tuple, dict[int, int]] = {}
-    for g, c, o, r in retained[["group", "cohort", "offset", "customers"]].itertuples(index=False):
+    for g, c, o, r in zip(*_columns(retained, "group", "cohort", "offset", "customers")):
         found.setdefault((g, c), {})[int(o)] = int(r)
     rows = []
-    for g, c, size, first, latest in sizes[["group", "cohort", "size", "first", "last"]].itertuples(index=False):
+    for g, c, size, first, latest in zip(*_columns(sizes, "group", "cohort", "size", "first", "last")):
         if rolling:
             length = ROLLING_SECONDS[period]
             top = int((last_t - first) // length)
@@ -262,6 +262,11 @@ def _grid(
     df["rate"] = _ratio(df["retained"], df["size"])
     df = df[["group", "cohort", "cohort_index", "size", "period", "retained", "rate", "complete"]]
     return df.sort_values(["group", "cohort_index", "period"], ignore_index=True)
+
+
+def _columns(df: pd.DataFrame, *names: str) -> list[list]:
+    """``df``'s columns as Python lists (iterating them beats ``itertuples`` on Arrow-backed frames)."""
+    return [df[n].tolist() for n in names]
 
 
 def _period_of(ts: pd.Timestamp, period: str) -> int:

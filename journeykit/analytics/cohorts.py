@@ -154,12 +154,7 @@ def cohorts(
     if cells.empty:  # no events, or no entry event: say which
         _events(engine, filters, "cohorts", (entry_step, "entry event"))
     last = pd.Timestamp(cells["_last"].iloc[0])
-    if unbounded:
-        sizes = cells.groupby(["group", "cohort"], as_index=False).agg(
-            size=("customers", "sum"), first=("first", "min"), last=("last", "max"))
-    else:
-        sizes = cells[cells["offset"] == -1].rename(columns={"customers": "size"})
-    table = _grid(sizes, cells[cells["offset"] >= 0], period, rolling, unbounded, periods, last)
+    table = _grid(cells, period, rolling, unbounded, periods, last)
     notes = []
     if filters.start is not None and not recurring:
         notes.append(f"with a start date, customers whose first {entry_step.name} came before it enter a cohort "
@@ -233,17 +228,23 @@ def _cells_expr(members: ir.Table, hits: ir.Table, unbounded: bool, exact: bool)
 
 
 def _grid(
-    sizes: pd.DataFrame, retained: pd.DataFrame, period: str, rolling: bool, unbounded: bool,
-    periods: int | None, last: pd.Timestamp,
+    cells: pd.DataFrame, period: str, rolling: bool, unbounded: bool, periods: int | None, last: pd.Timestamp
 ) -> pd.DataFrame:
-    """Every observable (cohort, period) cell with its count, rate and completeness."""
+    """Every observable (cohort, period) cell with its count, rate and completeness, from the cells of
+    :func:`_cells_expr` (in plain Python: a few hundred cells, where pandas operations cost more than the
+    arithmetic)."""
     last_t = last.timestamp()
     last_p = _period_of(last, period)
-    found: dict[tuple, dict[int, int]] = {}
-    for g, c, o, r in zip(*_columns(retained, "group", "cohort", "offset", "customers")):
-        found.setdefault((g, c), {})[int(o)] = int(r)
+    sizes: dict[tuple, list] = {}  # (group, cohort) -> [size, earliest entry, latest entry]
+    found: dict[tuple, dict[int, int]] = {}  # (group, cohort) -> {offset: customers}
+    for g, c, o, n, first, latest in zip(*_columns(cells, "group", "cohort", "offset", "customers", "first", "last")):
+        if o >= 0:
+            found.setdefault((g, c), {})[int(o)] = int(n)
+        if o == -1 or unbounded:  # unbounded: each member is counted once, at its furthest return
+            acc = sizes.setdefault((g, c), [0, first, latest])
+            acc[0], acc[1], acc[2] = acc[0] + int(n), min(acc[1], first), max(acc[2], latest)
     rows = []
-    for g, c, size, first, latest in zip(*_columns(sizes, "group", "cohort", "size", "first", "last")):
+    for (g, c), (size, first, latest) in sorted(sizes.items()):
         if rolling:
             length = ROLLING_SECONDS[period]
             top = int((last_t - first) // length)
@@ -260,8 +261,7 @@ def _grid(
     df = pd.DataFrame(rows, columns=["group", "cohort_index", "size", "period", "retained", "complete"])
     df.insert(1, "cohort", period_start(df["cohort_index"], period))
     df["rate"] = _ratio(df["retained"], df["size"])
-    df = df[["group", "cohort", "cohort_index", "size", "period", "retained", "rate", "complete"]]
-    return df.sort_values(["group", "cohort_index", "period"], ignore_index=True)
+    return df[["group", "cohort", "cohort_index", "size", "period", "retained", "rate", "complete"]]
 
 
 def _columns(df: pd.DataFrame, *names: str) -> list[list]:

@@ -26,9 +26,11 @@ import ibis
 import ibis.expr.types as ir
 
 from journeykit.analytics._empty import why_no_events
+from journeykit.analytics.durations import bitmap_fits, distinct_count, distinct_ordinals
 from journeykit.analytics.label_codes import encode_labels
 from journeykit.engine import Engine, Filters
 from journeykit.engine.expr import (
+    CUSTOMER_ORDINAL,
     CUSTOMER_RANK,
     ORDER_BY,
     attribute,
@@ -103,6 +105,9 @@ class Steps:
     uncollapsed : ibis.Table, optional
         After collapsing repeats, the steps before it: a journey still ends at its last event, which may be
         a repeat that collapsing left out (for throughput times).
+    ordinals : int, optional
+        When ``entity`` holds the stored :data:`~journeykit.engine.expr.CUSTOMER_ORDINAL` (DuckDB): the
+        highest one, which bounds the bitmaps of :meth:`distinct_customers`.
     """
 
     table: ir.Table
@@ -112,6 +117,7 @@ class Steps:
     labels: tuple[str, ...] = ()
     position: str | None = None
     uncollapsed: ir.Table | None = None
+    ordinals: int | None = None
 
     @property
     def customer(self) -> str:
@@ -119,6 +125,15 @@ class Steps:
         (not carried twice through the window sorts, which cost about 5 % more with the copy; the stored
         :data:`~journeykit.engine.expr.CUSTOMER_ORDINAL` where there is one), else ``customer_id``."""
         return "customer_id" if "customer_id" in self.table.columns else "entity"
+
+    def distinct_customers(self, t: ir.Table, groups: int, exact: bool) -> ir.IntegerScalar:
+        """The number of distinct customers of ``t`` (a table of these steps) in each of at most ``groups``
+        groups: counted in bitmaps of the stored customer ordinals where there are some and they fit in
+        memory (:func:`~journeykit.analytics.durations.distinct_ordinals`), else ``COUNT(DISTINCT)`` (or its
+        approximation when not ``exact``)."""
+        if exact and self.ordinals is not None and self.customer == "entity" and bitmap_fits(groups, self.ordinals):
+            return distinct_ordinals(t.entity, self.ordinals)
+        return distinct_count(t[self.customer], exact)
 
     def window(self) -> ibis.expr.builders.LegacyWindowBuilder:
         """The ``(timestamp, seq)``-ordered window over one journey (ordered by ``position`` when there is
@@ -230,6 +245,7 @@ def prepare_steps(
     t = filters.apply(raw)
     # per customer, the stored ordinal where there is one: an integer compares and counts faster than the id
     entity = customer_key(t) if by == "customer" else t[BY_COLUMN[by]]
+    numbered = by == "customer" and CUSTOMER_ORDINAL in t.columns and engine.kind == "duckdb"
     label = apply_cleaning(_label(t, level), rules)
     extra = {}
     if sessions is not None and sessions.attribute is not None:
@@ -242,8 +258,10 @@ def prepare_steps(
         carried.append(CUSTOMER_RANK)
     t = t.select(*carried, "timestamp", "seq", entity=entity, step=label, **extra)
     keys = ["entity"]
-    # one scan counts what is left out and collects the labels
-    per_label = engine.execute(t.group_by("step").aggregate(rows=t.count(), with_entity=t.entity.notnull().sum()))
+    # one scan counts what is left out, collects the labels and finds the highest customer ordinal
+    top = {"top": t.entity.max()} if numbered else {}
+    per_label = engine.execute(
+        t.group_by("step").aggregate(rows=t.count(), with_entity=t.entity.notnull().sum(), **top))
     labelled = per_label[per_label["step"].notna() & (per_label["with_entity"] > 0)]
     rows, with_entity = int(per_label["rows"].sum()), int(per_label["with_entity"].sum())
     kept = int(labelled["with_entity"].sum())
@@ -273,7 +291,8 @@ def prepare_steps(
         previous = neighbour(t, t.step, keys, -1, None if rank else position)
         t = t.mutate(_previous=previous, **rank)
         t = t.filter(t._previous.isnull() | (t._previous != t.step)).drop("_previous")
-    return Steps(t, keys, level, notes, labels=labels, position=position, uncollapsed=uncollapsed)
+    ordinals = int(per_label["top"].max()) if numbered else None
+    return Steps(t, keys, level, notes, labels=labels, position=position, uncollapsed=uncollapsed, ordinals=ordinals)
 
 
 def _sessionize(engine: Engine, t: ir.Table, sessions: Sessions) -> tuple[ir.Table, list[str]]:

@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from journeykit.analytics.durations import distinct_count, duration_stats, split_quantiles
+from journeykit.analytics.durations import duration_stats, split_quantiles
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, Level, Steps, prepare_steps, require_label, with_positions
 from journeykit.analytics.transitions import transitions
@@ -83,7 +83,7 @@ def stage_dwell(
     t = t.mutate(dwell=seconds_between(t.timestamp, steps.next(t.timestamp)))
     agg = split_quantiles(t.group_by(stage=t.step).aggregate(
         visits=t.count(),
-        customers=distinct_count(t[steps.customer], exact),
+        customers=steps.distinct_customers(t, len(steps.labels), exact),
         completed=t.dwell.count(),
         **duration_stats(t.dwell, exact),
     ))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from journeykit.analytics.durations import distinct_count, duration_stats, split_quantiles
+from journeykit.analytics.durations import duration_stats, split_quantiles
 from journeykit.analytics.flowviz import process_map, sankey
 from journeykit.analytics.label_codes import decode_codes
 from journeykit.analytics.sequences import By, CleanRules, Level, Sessions, prepare_steps
@@ -113,7 +113,7 @@ def transitions(
     # exactly one group, so the starts of a step are the sum of its groups' ``starts``.
     agg = split_quantiles(t.group_by(source=t.step, target=t.target).aggregate(
         count=t.count(),
-        customers=distinct_count(t[steps.customer], exact),
+        customers=steps.distinct_customers(t, len(steps.labels) * (len(steps.labels) + 1), exact),
         starts=t.first.sum(),
         **duration_stats(t.gap, exact),
     ))

@@ -50,8 +50,9 @@ def _ranks(engine: Engine) -> tuple[list[int], pd.DataFrame]:
 def test_analyses_sorted_by_the_rank_equal_those_sorted_by_the_columns(log):
     log = log.assign(stage=log["event"].map({"A": "s1", "B": "s1", "C": "s2"}))
     ranked, plain = events_engine(log), events_engine(log, ranked=False)
-    assert prepare_steps(ranked, level="event").position == CUSTOMER_RANK
-    assert prepare_steps(plain, level="event").position is None
+    steps = prepare_steps(ranked, level="event")
+    assert steps.position == CUSTOMER_RANK and steps.ordinals == log["customer_id"].nunique()  # bitmap counts
+    assert prepare_steps(plain, level="event").position is None and prepare_steps(plain, level="event").ordinals is None
     runs = {
         "transitions": lambda e: transitions(e, level="event").table,
         "collapsed": lambda e: transitions(e, level="event", collapse_repeats=True).table,

@@ -1,4 +1,5 @@
-"""The cache of compiled SQL: identical expressions built anew hit it, and a hit runs the same query."""
+"""The caches of an engine: analysis expressions kept by their arguments, compiled SQL by expression; a hit
+runs the same query."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ibis
 import pandas as pd
 
 from journeykit.analytics import cohorts
+from journeykit.engine import Filters
 from journeykit.engine.compiled_sql import CompiledSQL
 from journeykit.engine.frames import engine_from_frames
 
@@ -16,16 +18,40 @@ LOG = pd.DataFrame({
 })
 
 
-def test_an_analysis_run_again_compiles_nothing_and_gives_the_same_result():
+def test_an_analysis_run_again_builds_and_compiles_nothing_and_gives_the_same_result():
     eng = engine_from_frames(LOG)
     first = cohorts(eng, "pay", "rep").table
-    misses = eng.compiled_sql.misses
-    again = cohorts(eng, "pay", "rep").table  # a new expression, equal to the first
-    assert eng.compiled_sql.misses == misses and eng.compiled_sql.hits >= 1
+    built, compiled = eng.built_expressions.misses, eng.compiled_sql.misses
+    again = cohorts(eng, "pay", "rep", filters=Filters()).table
+    assert (eng.built_expressions.misses, eng.compiled_sql.misses) == (built, compiled)
+    assert eng.built_expressions.hits == 1 and eng.compiled_sql.hits >= 1
     pd.testing.assert_frame_equal(first, again)
     other = cohorts(eng, "pay", "view").table  # other arguments: another query
-    assert eng.compiled_sql.misses > misses
+    assert eng.built_expressions.misses == built + 1 and eng.compiled_sql.misses > compiled
     assert not other["retained"].equals(first["retained"])
+    later = cohorts(eng, "pay", "rep", filters=Filters(start="2024-01-10")).table  # other filters too
+    assert eng.built_expressions.misses == built + 2 and later["size"].iloc[0] == 1
+
+
+def test_a_compiled_expression_built_anew_is_found():
+    eng = engine_from_frames(LOG)
+    ev = eng.events
+    eng.execute(ev.filter(ev.event == "pay").count())
+    compiled = eng.compiled_sql.misses
+    ev = eng.events
+    assert eng.execute(ev.filter(ev.event == "pay").count()) == 3  # equal, not the same object
+    assert eng.compiled_sql.misses == compiled
+
+
+def test_filters_key_equal_for_equal_filters():
+    key = Filters(start="2024-01-01", segment={"tier": ["gold", "silver"]}, channel=["web"]).key()
+    assert key == Filters(start="2024-01-01", segment={"tier": ["gold", "silver"]}, channel=["web"]).key()
+    hash(key)
+    others = [Filters(start="2024-01-02", segment={"tier": ["gold", "silver"]}, channel=["web"]),
+              Filters(start="2024-01-01", segment={"tier": ["gold"]}, channel=["web"]),
+              Filters(start="2024-01-01", segment={"tier": ["gold", "silver"]}),
+              Filters(start="2024-01-01", segment={"tier": "1"}), Filters(start="2024-01-01", segment={"tier": 1})]
+    assert len({key, *(f.key() for f in others)}) == 1 + len(others)
 
 
 def test_the_cache_keeps_the_most_recently_used_and_passes_parameters_through():

@@ -133,24 +133,10 @@ def cohorts(
         check_at_least("periods", periods, 0)
     entry_step = Step.of(entry)
     ret_step = Step.of(returning) if returning is not None else None
-    ev = filters.apply(engine.events)
-    ranked = has_customer_rank(ev)
-    members = _members(_selected(ev, entry_step), period, recurring, by, ranked)
-    ret = _selected(ev, ret_step)
-    ret = ret.select(_cid=customer_key(ret), _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
-                     _p=period_index(ret.timestamp, period), **({"_rank": ret[CUSTOMER_RANK]} if ranked else {}))
-    if ranked:  # the same customer's events: later in journey order
-        after = ret._rank > members.rank
-    else:
-        after = (ret._ts > members.ts) | ((ret._ts == members.ts) & (ret._seq > members.seq))
-    joined = members.join(ret, [members.customer_id == ret._cid, after])
-    if rolling:
-        offset = ((joined._t - joined.t) / ROLLING_SECONDS[period]).floor()
-    else:
-        offset = joined._p - joined.cohort
-    hits = joined.select("customer_id", "group", "cohort", offset=offset, t=joined.t)
-    bounds = ev.aggregate(_last=ev.timestamp.max())
-    cells = engine.execute(_cells_expr(members, hits, unbounded, exact).cross_join(bounds))
+    key = ("cohorts", entry_step, ret_step, period, recurring, unbounded, rolling, by, filters.key(), exact)
+    query = engine.expression(key, lambda: _cells_query(
+        engine.events, filters, entry_step, ret_step, period, recurring, unbounded, rolling, by, exact))
+    cells = engine.execute(query)
     if cells.empty:  # no events, or no entry event: say which
         _events(engine, filters, "cohorts", (entry_step, "entry event"))
     last = pd.Timestamp(cells["_last"].iloc[0])
@@ -175,6 +161,31 @@ def cohorts(
         notes=notes,
         average=_average(table),
     )
+
+
+def _cells_query(
+    events: ir.Table, filters: Filters, entry_step: Step, ret_step: Step | None, period: str, recurring: bool,
+    unbounded: bool, rolling: bool, by: str | None, exact: bool,
+) -> ir.Table:
+    """The one query of :func:`cohorts`: :func:`_cells_expr` with ``_last``, the last observed timestamp."""
+    ev = filters.apply(events)
+    ranked = has_customer_rank(ev)
+    members = _members(_selected(ev, entry_step), period, recurring, by, ranked)
+    ret = _selected(ev, ret_step)
+    ret = ret.select(_cid=customer_key(ret), _ts=ret.timestamp, _seq=ret.seq, _t=epoch_seconds(ret.timestamp),
+                     _p=period_index(ret.timestamp, period), **({"_rank": ret[CUSTOMER_RANK]} if ranked else {}))
+    if ranked:  # the same customer's events: later in journey order
+        after = ret._rank > members.rank
+    else:
+        after = (ret._ts > members.ts) | ((ret._ts == members.ts) & (ret._seq > members.seq))
+    joined = members.join(ret, [members.customer_id == ret._cid, after])
+    if rolling:
+        offset = ((joined._t - joined.t) / ROLLING_SECONDS[period]).floor()
+    else:
+        offset = joined._p - joined.cohort
+    hits = joined.select("customer_id", "group", "cohort", offset=offset, t=joined.t)
+    bounds = ev.aggregate(_last=ev.timestamp.max())
+    return _cells_expr(members, hits, unbounded, exact).cross_join(bounds)
 
 
 def _members(ent: ir.Table, period: str, recurring: bool, by: str | None, ranked: bool) -> ir.Table:

@@ -6,6 +6,7 @@ Analytics build unexecuted Ibis expressions on :attr:`Engine.events` / :attr:`En
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,11 @@ from ibis.common.exceptions import TableNotFound
 from journeykit.engine import schema
 from journeykit.engine.compiled_sql import CompiledSQL, cache_compiled_sql
 from journeykit.engine.customer_rank import ensure_ranked, rank_events
+from journeykit.engine.lru import LRU
 from journeykit.errors import WorkspaceError
+
+#: Analysis expressions an engine keeps (:meth:`Engine.expression`).
+EXPRESSIONS = 64
 
 
 class Engine:
@@ -42,6 +47,8 @@ class Engine:
         self._tables = dict(tables or {})
         #: DuckDB: the SQL of expressions compiled before (:mod:`journeykit.engine.compiled_sql`)
         self.compiled_sql: CompiledSQL | None = None
+        #: analysis expressions kept by :meth:`expression` (its ``hits`` and ``misses``)
+        self.built_expressions: LRU[ibis.Expr] = LRU(EXPRESSIONS)
 
     # ------------------------------------------------------------------------------ constructors
     @classmethod
@@ -125,6 +132,15 @@ class Engine:
                 return table
             self._tables[name] = table
         return self._tables[name]
+
+    def expression(self, key: Hashable, build: Callable[[], ibis.Expr]) -> ibis.Expr:
+        """The expression ``build()`` returns, kept on this engine under ``key``: the analysis and every
+        argument its expression depends on (not the data: an expression is a query, not its result).
+
+        Building an analysis's Ibis expression costs 10-30 ms of Python; run again with the same arguments
+        (dashboards, notebooks), the kept expression is also the one whose SQL :attr:`compiled_sql` holds.
+        """
+        return self.built_expressions.get(key, build)
 
     def has_table(self, name: str) -> bool:
         """Whether the canonical table ``name`` exists here (Spark reading Parquet has events and responses

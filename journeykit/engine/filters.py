@@ -72,6 +72,14 @@ class Filters:
                 f"the date range is empty: start {self.start} is not before end {self.end} (end is exclusive)"
             )
 
+    def key(self) -> tuple:
+        """A hashable value, equal for equal filters (memo keys: the filters themselves hold a dict)."""
+        def frozen(v: Any) -> Any:
+            return tuple(v) if isinstance(v, (list, tuple, set, frozenset)) else v
+
+        segment = tuple(sorted((str(k), frozen(v)) for k, v in self.segment.items()))
+        return (str(self.start), str(self.end), segment, frozen(self.channel))
+
     def apply(self, t: ir.Table) -> ir.Table:
         """The filtered table expression (unexecuted)."""
         preds = []

@@ -229,6 +229,8 @@ def test_cpsat_returns_a_heuristic_schedule_at_the_bound_without_search():
         check_schedule(p, out.start)
     with pytest.raises(OptionError, match="search must be one of"):
         cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], search="lns")
+    with pytest.raises(OptionError, match="improve=0.3 applies to search='objective' only"):
+        cpsat_schedule(p, 5, hint=[0, 2, 4, 5, 9, 12], improve=0.3)
     out = cpsat_schedule(p, 5, hint=[2, 0, 4, 8, 5, 11])  # already at the bound: returned as it is
     assert (out.start, out.optimal, out.bound) == ([2, 0, 4, 8, 5, 11], True, 11)
 

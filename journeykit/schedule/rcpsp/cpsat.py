@@ -51,7 +51,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from journeykit.errors import check_choice
+from journeykit.errors import OptionError, check_choice
 from journeykit.schedule.rcpsp.bounds import energy_bounds
 from journeykit.schedule.rcpsp.problem import RcpspError, RcpspProblem
 from journeykit.schedule.rcpsp.sgs import makespan
@@ -125,6 +125,8 @@ def cpsat_schedule(
     ------
     RcpspError
         OR-Tools is not installed, demands are fractional, or no schedule was found in the time limit.
+    OptionError
+        An unknown ``search``, or ``improve`` with the feasibility search.
     """
     try:
         from ortools.sat.python import cp_model
@@ -140,6 +142,9 @@ def cpsat_schedule(
     if best is not None and makespan(c, best) <= energy.bound:
         return CpSatOutcome(best, makespan(c, best), True, energy.bound, time.perf_counter() - clock)
     check_choice("search", search, SEARCHES)
+    if search == "feasibility" and improve != IMPROVE:
+        raise OptionError(f"improve={improve!r} applies to search='objective' only (the feasibility search "
+                          "has no improvement phase)")
     if search == "feasibility":
         best, proven, bound = _feasibility_search(cp_model, problem, energy, best, time_limit, clock, workers, seed)
     else:

@@ -49,12 +49,19 @@ def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, Any]:
 
     CPU time is reported too because the machine may be shared: it is less sensitive to waiting for a core.
     """
-    wall, cpu, out = float("inf"), float("inf"), None
+    return first_and_best(fn, repeat)[1:]
+
+
+def first_and_best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, float, Any]:
+    """The first run's wall-clock seconds (before any cache of the process is warm), then :func:`best_of`'s
+    results."""
+    walls, cpu, out = [], float("inf"), None
     for _ in range(repeat):
         w, c = time.perf_counter(), time.process_time()
         out = fn()
-        wall, cpu = min(wall, time.perf_counter() - w), min(cpu, time.process_time() - c)
-    return wall, cpu, out
+        walls.append(time.perf_counter() - w)
+        cpu = min(cpu, time.process_time() - c)
+    return walls[0], min(walls), cpu, out
 
 
 def peak_rss_mb() -> float:

@@ -33,6 +33,14 @@ def test_an_analysis_run_again_builds_and_compiles_nothing_and_gives_the_same_re
     assert eng.built_expressions.misses == built + 2 and later["size"].iloc[0] == 1
 
 
+def test_an_unhashable_key_is_built_every_time():
+    eng = engine_from_frames(LOG)
+    built = []
+    for _ in range(2):
+        eng.expression(("x", {"tier": ["gold"]}), lambda: built.append(1) or eng.events)
+    assert len(built) == 2 and eng.built_expressions.misses == 0
+
+
 def test_a_compiled_expression_built_anew_is_found():
     eng = engine_from_frames(LOG)
     ev = eng.events

@@ -139,7 +139,12 @@ class Engine:
 
         Building an analysis's Ibis expression costs 10-30 ms of Python; run again with the same arguments
         (dashboards, notebooks), the kept expression is also the one whose SQL :attr:`compiled_sql` holds.
+        A key that cannot be hashed (an argument holding a dict) is built every time.
         """
+        try:
+            hash(key)
+        except TypeError:
+            return build()
         return self.built_expressions.get(key, build)
 
     def has_table(self, name: str) -> bool:

@@ -29,7 +29,7 @@ The result has one row per attempt: ``customer_id``, ``group``, ``entry`` (step-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
+from typing import NamedTuple
 
 import ibis
 import ibis.expr.types as ir
@@ -134,25 +134,19 @@ def sequential_attempts(
     running counts in a window per customer (:func:`_window_chain`).
     """
     n = len(steps)
-    required = [k for k, s in enumerate(steps, 1) if not s.optional]
-    nxt_req = {a: b for a, b in zip(required, required[1:])}
-    # What must be known at the row matched for required step a: the optional steps before the next
-    # required step, and the exclusions that start at a.
-    opt_after = {a: [k for k in range(a + 1, nxt_req.get(a, n + 1)) if steps[k - 1].optional] for a in required}
-    excl_from = {a: [j for j, x in enumerate(exclusions) if x.from_step == a] for a in required}
+    plan = _Plan.of(steps, exclusions, window)
     if not strict:  # only step and exclusion events matter: drop the rest before sorting
         events = events.filter(any_step(events, [*steps, *(x.step for x in exclusions)]))
     ranked = not strict and has_customer_rank(events)
     flags = _flagged(events, steps, exclusions, by, ranked)
-    chain = _asof_chain if ranked else partial(_window_chain, strict=strict)
-    cur = chain(flags, required, nxt_req, opt_after, excl_from, window)
+    cur = _asof_chain(flags, plan) if ranked else _window_chain(flags, plan, strict)
 
     excluded = ibis.literal(False)
     for j, x in enumerate(exclusions):
         nx, ux, to = cur[f"nx{j}@{x.from_step}"], cur[f"ux{j}@{x.from_step}"], cur[f"p{x.to_step}"]
         hit = ibis.ifelse(to.notnull(), nx < to, ux - cur.t1 <= window)
         excluded = excluded | (cur[f"p{x.from_step}"].notnull() & nx.notnull() & hit).fill_null(False)
-    reached = ibis.cases(*[(cur[f"t{k}"].notnull(), k) for k in reversed(required)], else_=1)
+    reached = ibis.cases(*[(cur[f"t{k}"].notnull(), k) for k in reversed(plan.required)], else_=1)
     return cur.select(
         "customer_id", group=_group(cur, by), entry=cur.entry, entry_seq=cur.entry_seq,
         **{f"t{k}": cur[f"t{k}"] for k in range(1, n + 1)},
@@ -160,14 +154,31 @@ def sequential_attempts(
     )
 
 
-def _asof_chain(
-    rows: ir.Table,
-    required: list[int],
-    nxt_req: dict[int, int],
-    opt_after: dict[int, list[int]],
-    excl_from: dict[int, list[int]],
-    window: float,
-) -> ir.Table:
+class _Plan(NamedTuple):
+    """What an attempt chain matches after each required step ``a`` (from step 1 on).
+
+    ``next_required[a]``: the next required step (absent after the last); ``optional_after[a]``: the
+    optional steps before it; ``exclusions_from[a]``: the exclusions that start at ``a``.  What must be
+    known at the row matched for ``a`` is the next occurrence of each of these.
+    """
+
+    required: list[int]
+    next_required: dict[int, int]
+    optional_after: dict[int, list[int]]
+    exclusions_from: dict[int, list[int]]
+    window: float
+
+    @classmethod
+    def of(cls, steps: Sequence[Step], exclusions: Sequence[Exclusion], window: float) -> "_Plan":
+        n = len(steps)
+        required = [k for k, s in enumerate(steps, 1) if not s.optional]
+        nxt = {a: b for a, b in zip(required, required[1:])}
+        optional = {a: [k for k in range(a + 1, nxt.get(a, n + 1)) if steps[k - 1].optional] for a in required}
+        excluded = {a: [j for j, x in enumerate(exclusions) if x.from_step == a] for a in required}
+        return cls(required, nxt, optional, excluded, window)
+
+
+def _asof_chain(rows: ir.Table, plan: _Plan) -> ir.Table:
     """The attempt chain of an ``ordered`` funnel by ASOF joins on the customer rank, without a window.
 
     ``rows`` has ``p``, each event's :data:`~journeykit.engine.expr.CUSTOMER_RANK`.  A customer's events
@@ -185,6 +196,7 @@ def _asof_chain(
     nested loop (``asof_loop_join_threshold``: a left side estimated at 64 rows or fewer) that ran for
     minutes.
     """
+    required, nxt_req, opt_after, excl_from, window = plan
     first = rows.filter(rows.s1)
     cur = first.select(*_carried(first), entry=first.timestamp, entry_seq=first.seq, p1=first.p, t1=first.t)
     for a in required:
@@ -219,16 +231,9 @@ def _next_after(
     return joined.mutate(**found).select(*cur.columns, pos, time)
 
 
-def _window_chain(
-    flags: ir.Table,
-    required: list[int],
-    nxt_req: dict[int, int],
-    opt_after: dict[int, list[int]],
-    excl_from: dict[int, list[int]],
-    window: float,
-    strict: bool,
-) -> ir.Table:
+def _window_chain(flags: ir.Table, plan: _Plan, strict: bool) -> ir.Table:
     """The attempt chain by row numbers and running counts per customer (see the module docstring)."""
+    required, nxt_req, opt_after, excl_from, window = plan
     counted = [] if strict else list(nxt_req.values())
     rows = _running_counts(flags, counted)
     # the rows after this one, as a running frame in reverse order (cheaper than a frame up to the end)
